@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set up .venv (with test tools), make sure Debian's Chromium is there, build the site,
+# then run every test: unit, notebooks, exercises and grading, and the browser tests.
+source "$(dirname "$0")/_env.sh"
+install_requirements requirements.txt requirements-test.txt
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+  else
+    echo "Chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium)." >&2
+    exit 1
+  fi
+fi
+bash scripts/build-site.sh
+ruff check src tests scripts benchmarks
+mypy
+python -m pytest "$@"

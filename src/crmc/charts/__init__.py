@@ -1,0 +1,10 @@
+"""Chart functions: one per chart, tidy data in, an Altair chart out.
+
+Each returns a chart with a title, axis titles, tooltips, a ``description`` (the text
+alternative) and, where SIPRI data is used, SIPRI's credit line. Styling comes from the
+one theme in :mod:`crmc.charts.theme`; no function calls ``configure_*``.
+"""
+
+from crmc.charts.sipri import china_imports_chart
+
+__all__ = ["china_imports_chart"]

@@ -1,0 +1,171 @@
+"""Open a page of the built site in headless Chromium and report what a reader would meet.
+
+Used by the browser tests; kept apart from them so the failure detection itself can be
+tested on a deliberately broken page (see ``test_broken_chart_is_caught``).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import BrowserContext, Page, Route
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium phones home at start-up; on a closed network that is noise,
+    # and on an open one it is a request the site did not make.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+]
+
+
+def chromium_path() -> str:
+    """Debian's Chromium binary; a missing browser is an error, never a skip."""
+    candidate = os.environ.get("CRMC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(candidate).is_file():
+        raise RuntimeError(
+            "Chromium not found: install Debian's 'chromium' package or set CRMC_CHROMIUM. "
+            "(Never 'playwright install': it downloads a browser.)"
+        )
+    return candidate
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a free port) and yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class PageReport:
+    """What happened while a page loaded and drew its charts and widgets."""
+
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    charts: int = 0
+    charts_drawn: int = 0
+    chart_errors: list[str] = field(default_factory=list)
+    widget_views: int = 0
+    widgets_rendered: int = 0
+
+    def problems(self) -> list[str]:
+        """Everything that should fail a test, as readable lines."""
+        lines = [f"console error: {m}" for m in self.console_errors]
+        lines += [f"page error: {m}" for m in self.page_errors]
+        lines += [f"failed request: {m}" for m in self.failed_requests]
+        lines += [f"request outside loopback (aborted): {m}" for m in self.outside_requests]
+        lines += [f"chart not drawn: {m}" for m in self.chart_errors]
+        if self.charts_drawn != self.charts:
+            lines.append(f"{self.charts_drawn} of {self.charts} charts drawn")
+        if self.widgets_rendered != self.widget_views:
+            lines.append(f"{self.widgets_rendered} of {self.widget_views} widget views rendered")
+        return lines
+
+
+def guard_context(context: BrowserContext, report_for: dict[str, PageReport]) -> None:
+    """Abort and record every request to a host other than loopback."""
+
+    def route(route: Route) -> None:
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK_HOSTS:
+            route.continue_()
+            return
+        for report in report_for.values():
+            report.outside_requests.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    context.route("**/*", route)
+
+
+DRAW_TIMEOUT_MS = 15_000
+
+_CHART_STATE_JS = """() => Array.from(document.querySelectorAll('figure.crmc-vega')).map(f => ({
+  id: f.id,
+  state: f.dataset.rendered || 'pending',
+  marks: f.querySelectorAll('.crmc-vega-view svg .mark-rect path, .crmc-vega-view svg [class^="mark-"] *, .crmc-vega-view canvas').length,
+  error: (f.querySelector('.crmc-chart-error') || {}).textContent || ''
+}))"""
+
+_WIDGET_STATE_JS = """() => ({
+  views: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
+  rendered: Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'))
+    .filter(s => s.previousElementSibling && s.previousElementSibling.querySelector('.widget-box, .jupyter-widgets, .lm-Widget')).length
+})"""
+
+
+def open_page(page: Page, url: str) -> PageReport:
+    """Load ``url`` and wait until every chart and widget has had its chance to draw."""
+    report = PageReport(url=url)
+    page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: report.page_errors.append(str(e)))
+    page.on(
+        "requestfailed",
+        lambda r: report.failed_requests.append(f"{r.url} ({r.failure})")
+        if (urlparse(r.url).hostname or "") in LOOPBACK_HOSTS
+        else None,
+    )
+    page.on(
+        "response",
+        lambda r: report.failed_requests.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None,
+    )
+    page.goto(url, wait_until="load")
+    try:
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('figure.crmc-vega'))"
+            ".every(f => f.dataset.rendered === 'true' || f.dataset.rendered === 'error')",
+            timeout=DRAW_TIMEOUT_MS,
+        )
+    except Exception:  # noqa: BLE001 - a chart that never settles is reported below
+        pass
+    widgets = page.evaluate(_WIDGET_STATE_JS)
+    if widgets["views"]:
+        try:
+            page.wait_for_function(
+                "n => document.querySelectorAll('.widget-box, .jupyter-widgets.widget-inline-hbox, "
+                ".jupyter-widgets.widget-html').length >= n",
+                arg=widgets["views"],
+                timeout=DRAW_TIMEOUT_MS,
+            )
+        except Exception:  # noqa: BLE001 - counted below
+            pass
+        widgets = page.evaluate(_WIDGET_STATE_JS)
+    report.widget_views, report.widgets_rendered = widgets["views"], widgets["rendered"]
+    for chart in page.evaluate(_CHART_STATE_JS):
+        report.charts += 1
+        if chart["state"] == "true" and chart["marks"] > 0:
+            report.charts_drawn += 1
+        else:
+            report.chart_errors.append(f"{chart['id']}: {chart['state']} {chart['error']}".strip())
+    return report
