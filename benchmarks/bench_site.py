@@ -1,0 +1,129 @@
+"""Benchmark the site build and page load; report medians of several runs.
+
+    python benchmarks/bench_site.py [--runs 3]
+
+Measures (each the median of --runs runs):
+  clean build       rm -rf _build, then jupyter-book build (executes every notebook)
+  unchanged rebuild build again with nothing changed (notebooks executed: should be 0)
+  prose-only edit   append a sentence to a page's Markdown, rebuild, then restore it
+  page weight       bytes of HTML, JS and CSS each page loads (vendored JS only where needed)
+  charts drawn      time from navigation to every chart drawn, in headless Chromium
+Writes benchmarks/results/site.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SITE = ROOT / "_build" / "html"
+JB = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going"]
+
+
+def build() -> tuple[float, int]:
+    """Run one build; return seconds and how many notebooks it executed."""
+    start = time.perf_counter()
+    result = subprocess.run(JB, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - start
+    executed = len(re.findall(r"Executing: ", result.stdout + result.stderr))
+    return seconds, executed
+
+
+def page_weights() -> dict[str, dict[str, int]]:
+    """Bytes of HTML, and of the local JS/CSS each page references."""
+    weights: dict[str, dict[str, int]] = {}
+    for html in sorted(SITE.rglob("*.html")):
+        if "_static" in html.parts or "_sources" in html.parts:
+            continue
+        text = html.read_text()
+        sizes = {"html": len(text.encode()), "js": 0, "css": 0}
+        for kind, pattern in (("js", r'<script[^>]+src="([^"?]+)'), ("css", r'<link[^>]+href="([^"?]+\.css)')):
+            for ref in re.findall(pattern, text):
+                path = (html.parent / ref).resolve()
+                if path.is_file():
+                    sizes[kind] += path.stat().st_size
+        weights[str(html.relative_to(SITE))] = sizes
+    return weights
+
+
+def chart_draw_times(runs: int) -> dict[str, float]:
+    """Median ms from navigation start until every chart on the page is drawn."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.sitecheck import CHROMIUM_ARGS, chromium_path, serve
+
+    pages = [p for p in page_weights() if "crmc-vega" in (SITE / p).read_text()]
+    times: dict[str, float] = {}
+    with serve(SITE) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        for page_path in pages:
+            samples = []
+            for _ in range(runs):
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(base + page_path)
+                page.wait_for_function(
+                    "() => Array.from(document.querySelectorAll('figure.crmc-vega'))"
+                    ".every(f => f.dataset.rendered === 'true')",
+                    timeout=30_000,
+                )
+                samples.append(page.evaluate("() => performance.now()"))
+                context.close()
+            times[page_path] = statistics.median(samples)
+        browser.close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    clean, unchanged, prose = [], [], []
+    for _ in range(args.runs):
+        shutil.rmtree(ROOT / "_build", ignore_errors=True)
+        clean.append(build())
+        unchanged.append(build())
+        page = ROOT / "book" / "intro.md"
+        original = page.read_text()
+        try:
+            page.write_text(original + "\nA sentence added by the benchmark.\n")
+            prose.append(build())
+        finally:
+            page.write_text(original)
+    build()  # leave the site as the sources say
+    results = {
+        "runs": args.runs,
+        "clean_build_s": statistics.median(s for s, _ in clean),
+        "clean_build_notebooks_executed": statistics.median(n for _, n in clean),
+        "unchanged_rebuild_s": statistics.median(s for s, _ in unchanged),
+        "unchanged_rebuild_notebooks_executed": max(n for _, n in unchanged),
+        "prose_edit_rebuild_s": statistics.median(s for s, _ in prose),
+        "prose_edit_notebooks_executed": statistics.median(n for _, n in prose),
+        "page_bytes": page_weights(),
+        "charts_drawn_ms": chart_draw_times(args.runs),
+    }
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "site.json").write_text(json.dumps(results, indent=2))
+    for key, value in results.items():
+        if key == "page_bytes":
+            for page_path, sizes in value.items():
+                print(f"  {page_path:45} html {sizes['html']:>8,}  js {sizes['js']:>9,}  css {sizes['css']:>8,}")
+        elif key == "charts_drawn_ms":
+            for page_path, ms in value.items():
+                print(f"  charts drawn {page_path:38} {ms:8.0f} ms")
+        else:
+            print(f"{key:40} {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Every page of the built site, opened in headless Chromium as a reader would.
+
+For each page in ``_toc.yml``: every chart is drawn, every widget view rendered, no
+console or page error, no failed request, and no request leaves loopback (such requests
+are aborted and fail the test). axe-core runs on every page; serious or critical
+violations fail unless ``axe-known-issues.json`` attributes them to the theme.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page
+
+from tests.browser.sitecheck import PageReport, guard_context, open_page
+from tests.conftest import toc_pages
+
+KNOWN_AXE = json.loads((Path(__file__).with_name("axe-known-issues.json")).read_text())["known"]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def _open(browser: Browser, url: str, viewport: dict[str, int]) -> tuple[Page, PageReport]:
+    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    reports: dict[str, PageReport] = {}
+    guard_context(context, reports)
+    page = context.new_page()
+    # Route before navigation, so the report collects outside requests from the first byte.
+    reports["page"] = PageReport(url=url)
+    report = open_page(page, url)
+    report.outside_requests.extend(reports["page"].outside_requests)
+    return page, report
+
+
+def _is_known_theme_issue(rule: str, target: str) -> bool:
+    return any(k["rule"] == rule and k["selector"] in target for k in KNOWN_AXE)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", toc_pages())
+def test_page_draws_everything_offline(
+    browser: Browser, base_url: str, site_dir: Path, artifacts: Path, page_path: str
+) -> None:
+    html_file = site_dir / f"{page_path}.html"
+    assert html_file.is_file(), f"{page_path} is in _toc.yml but was not built"
+    page, report = _open(browser, base_url + f"{page_path}.html", VIEWPORTS["desktop"])
+    try:
+        assert report.problems() == [], f"{page_path}:\n  " + "\n  ".join(report.problems())
+        # The static HTML and the drawn page agree on how many charts there are.
+        assert report.charts == html_file.read_text().count('<figure class="crmc-vega"')
+        if report.charts or report.widget_views:
+            page.screenshot(path=str(artifacts / f"{page_path.replace('/', '_')}.png"), full_page=True)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", toc_pages())
+def test_page_has_no_serious_accessibility_violation(
+    browser: Browser, base_url: str, page_path: str
+) -> None:
+    page, _ = _open(browser, base_url + f"{page_path}.html", VIEWPORTS["desktop"])
+    try:
+        results = Axe().run(page)
+    finally:
+        page.context.close()
+    serious = [
+        f"{v['id']} ({v['impact']}): {', '.join(map(str, n['target']))} — {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+        for n in v["nodes"]
+        if not _is_known_theme_issue(v["id"], ", ".join(map(str, n["target"])))
+    ]
+    assert serious == [], f"{page_path}:\n  " + "\n  ".join(serious)
+
+
+@pytest.mark.browser
+def test_charts_fit_a_phone_screen(browser: Browser, base_url: str) -> None:
+    """No chart is wider than a 390-px phone viewport's content column."""
+    page, report = _open(browser, base_url + "book/intro.html", VIEWPORTS["phone"])
+    try:
+        assert report.problems() == []
+        overflow = page.evaluate(
+            """() => Array.from(document.querySelectorAll('figure.crmc-vega svg'))
+                 .map(svg => svg.getBoundingClientRect().right)
+                 .filter(right => right > window.innerWidth + 1)"""
+        )
+        assert overflow == [], f"charts overflow the phone viewport: {overflow}"
+    finally:
+        page.context.close()
+
+
+@pytest.mark.browser
+def test_intro_has_a_chart_and_a_widget(browser: Browser, base_url: str) -> None:
+    page, report = _open(browser, base_url + "book/intro.html", VIEWPORTS["desktop"])
+    page.context.close()
+    assert report.charts >= 1 and report.charts_drawn == report.charts
+    assert report.widget_views >= 1 and report.widgets_rendered == report.widget_views
+
+
+@pytest.mark.browser
+def test_client_side_slider_redraws_the_chart(browser: Browser, base_url: str) -> None:
+    """Moving the intro chart's bound slider (a Vega-Lite param) changes the drawn SVG."""
+    page, report = _open(browser, base_url + "book/intro.html", VIEWPORTS["desktop"])
+    try:
+        assert report.problems() == []
+        svg = page.locator("figure.crmc-vega svg").first
+        before = svg.inner_html()
+        slider = page.locator('figure.crmc-vega input[type="range"][name="from_year"]').first
+        slider.evaluate("el => { el.value = 2000; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+        page.wait_for_function(
+            "before => document.querySelector('figure.crmc-vega svg').innerHTML !== before",
+            arg=before,
+            timeout=5_000,
+        )
+        faded = page.locator("figure.crmc-vega svg .mark-rect path[fill-opacity='0.25']").count()
+        assert faded > 0, "bars before the chosen year should fade"
+    finally:
+        page.context.close()
