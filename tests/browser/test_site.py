@@ -115,7 +115,10 @@ def test_client_side_slider_redraws_the_chart(browser: Browser, base_url: str) -
             arg=before,
             timeout=5_000,
         )
-        faded = page.locator("figure.crmc-vega svg .mark-rect path[fill-opacity='0.25']").count()
+        faded = page.locator(
+            "figure.crmc-vega svg .mark-rect path[opacity='0.25'], "
+            "figure.crmc-vega svg .mark-rect path[fill-opacity='0.25']"
+        ).count()
         assert faded > 0, "bars before the chosen year should fade"
     finally:
         page.context.close()

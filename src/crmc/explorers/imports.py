@@ -65,26 +65,24 @@ def format_summary(summary: ImportsSummary) -> str:
 
 
 class ImportsExplorer(widgets.VBox):
-    """A year-range slider over SIPRI's yearly imports, with a one-line summary."""
+    """Start and end years over SIPRI's yearly imports, with a one-line summary."""
 
     def __init__(self, imports: pd.DataFrame, recipient: str = "China") -> None:
         self.imports = imports
         self.recipient = recipient
-        years = imports.loc[imports["recipient"] == recipient, "year"]
-        self.years = widgets.IntRangeSlider(
-            value=(1990, 2024) if years.min() <= 1990 else (int(years.min()), int(years.max())),
-            min=int(years.min()),
-            max=int(years.max()),
-            step=1,
-            description="Years",
-            continuous_update=False,
-            layout=widgets.Layout(width="100%"),
-        )
+        years = sorted(int(y) for y in imports.loc[imports["recipient"] == recipient, "year"])
+        # Dropdowns, not a range slider: ipywidgets' slider handles carry no accessible name.
+        self.start = widgets.Dropdown(options=years, value=max(years[0], 1990), description="From")
+        self.end = widgets.Dropdown(options=years, value=years[-1], description="To")
         self.output = widgets.HTML()
-        self.years.observe(self._update, names="value")
-        super().__init__([self.years, self.output, note_widget()])
+        for control in (self.start, self.end):
+            control.observe(self._update, names="value")
+        super().__init__([widgets.HBox([self.start, self.end]), self.output, note_widget()])
         self._update()
 
     def _update(self, _change: object = None) -> None:
-        start, end = self.years.value
+        start, end = self.start.value, self.end.value
+        if start > end:
+            self.output.value = "<p>Choose a start year before the end year.</p>"
+            return
         self.output.value = format_summary(summarise_imports(self.imports, self.recipient, start, end))
