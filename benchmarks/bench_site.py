@@ -26,7 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SITE = ROOT / "_build" / "html"
-JB = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going"]
+JB = [
+    str(Path(sys.executable).with_name("jupyter-book")),
+    "build",
+    str(ROOT),
+    "-W",
+    "-n",
+    "--keep-going",
+]
 
 
 def build() -> tuple[float, int]:
@@ -46,7 +53,10 @@ def page_weights() -> dict[str, dict[str, int]]:
             continue
         text = html.read_text()
         sizes = {"html": len(text.encode()), "js": 0, "css": 0}
-        for kind, pattern in (("js", r'<script[^>]+src="([^"?]+)'), ("css", r'<link[^>]+href="([^"?]+\.css)')):
+        for kind, pattern in (
+            ("js", r'<script[^>]+src="([^"?]+)'),
+            ("css", r'<link[^>]+href="([^"?]+\.css)'),
+        ):
             for ref in re.findall(pattern, text):
                 path = (html.parent / ref).resolve()
                 if path.is_file():
@@ -58,7 +68,6 @@ def page_weights() -> dict[str, dict[str, int]]:
 def chart_draw_times(runs: int) -> dict[str, float]:
     """Median ms from navigation start until every chart on the page is drawn."""
     from playwright.sync_api import sync_playwright
-
     from tests.browser.sitecheck import CHROMIUM_ARGS, chromium_path, serve
 
     pages = [p for p in page_weights() if "crmc-vega" in (SITE / p).read_text()]
@@ -117,7 +126,10 @@ def main() -> None:
     for key, value in results.items():
         if key == "page_bytes":
             for page_path, sizes in value.items():
-                print(f"  {page_path:45} html {sizes['html']:>8,}  js {sizes['js']:>9,}  css {sizes['css']:>8,}")
+                print(
+                    f"  {page_path:45} html {sizes['html']:>8,}  "
+                    f"js {sizes['js']:>9,}  css {sizes['css']:>8,}"
+                )
         elif key == "charts_drawn_ms":
             for page_path, ms in value.items():
                 print(f"  charts drawn {page_path:38} {ms:8.0f} ms")

@@ -90,7 +90,7 @@ def main() -> int:
                 # bundled third-party notices (embed.js.LICENSE.txt, copied above).
                 (dest / "LICENSE").write_text(
                     f"SPDX-License-Identifier: {package_json.get('license')}\n"
-                    f"Package: {package}@{package_json['version']} ({package_json.get('homepage', '')})\n"
+                    f"Package: {package}@{package_json['version']}\n"
                     "Bundled third-party notices: embed.js.LICENSE.txt\n"
                 )
             (dest / "VERSION").write_text(

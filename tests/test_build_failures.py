@@ -37,13 +37,19 @@ def _build(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     return subprocess.run(
         [str(jupyter_book), "build", str(tmp_path), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
 @pytest.mark.slow
 def test_a_cell_that_raises_fails_the_build_naming_page_and_cell(tmp_path: Path) -> None:
-    result = _build(tmp_path, "```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nraise RuntimeError('deliberate failure')\n```\n")
+    result = _build(
+        tmp_path,
+        "```{code-cell} ipython3\nx = 1\n```\n\n```{code-cell} ipython3\nraise RuntimeError('deliberate failure')\n```\n",
+    )
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "book/page" in output

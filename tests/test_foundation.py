@@ -16,7 +16,13 @@ from crmc.charts.render import CHART_MIME_TYPE, chart_bundle
 from crmc.charts.theme import OKABE_ITO, THEME_NAME
 from crmc.sphinxext import CHART_SCRIPTS, WIDGETS_SCRIPT
 from crmc.sphinxext.vegalite import VegaLiteMimeRenderer, chart_html
-from crmc.sphinxext.vendor import STATIC_DIR, VENDOR_DIR, pin_mismatches, pinned_versions, vendor_subdir
+from crmc.sphinxext.vendor import (
+    STATIC_DIR,
+    VENDOR_DIR,
+    pin_mismatches,
+    pinned_versions,
+    vendor_subdir,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,8 +72,11 @@ def test_requirements_pin_every_package() -> None:
 
 def _chart() -> alt.Chart:
     data = pd.DataFrame({"x": [1, 2], "y": [3, 4]})
-    return alt.Chart(data, description="Two points.").mark_point().encode(x="x", y="y").properties(
-        title="Test chart"
+    return (
+        alt.Chart(data, description="Two points.")
+        .mark_point()
+        .encode(x="x", y="y")
+        .properties(title="Test chart")
     )
 
 
@@ -100,7 +109,12 @@ def test_chart_html_escapes_the_spec_and_carries_the_text_alternative() -> None:
     spec = {"description": 'A "quoted" <b>description</b>', "title": "</script><script>alert(1)"}
     page = chart_html(spec, "c1")
     assert "</script><script>alert" not in page
-    assert json.loads(re.search(r'crmc-vega-spec">(.*?)</script>', page).group(1).replace("<\\/", "</")) == spec
+    assert (
+        json.loads(
+            re.search(r'crmc-vega-spec">(.*?)</script>', page).group(1).replace("<\\/", "</")
+        )
+        == spec
+    )
     assert 'aria-label="A &quot;quoted&quot; &lt;b&gt;description&lt;/b&gt;"' in page
     assert "Text description of the chart" in page
 

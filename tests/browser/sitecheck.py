@@ -6,6 +6,7 @@ tested on a deliberately broken page (see ``test_broken_chart_is_caught``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -18,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from playwright.sync_api import BrowserContext, Page, Route
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -128,38 +130,41 @@ _WIDGET_STATE_JS = """() => ({
 def open_page(page: Page, url: str) -> PageReport:
     """Load ``url`` and wait until every chart and widget has had its chance to draw."""
     report = PageReport(url=url)
-    page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None
+    )
     page.on("pageerror", lambda e: report.page_errors.append(str(e)))
     page.on(
         "requestfailed",
-        lambda r: report.failed_requests.append(f"{r.url} ({r.failure})")
-        if (urlparse(r.url).hostname or "") in LOOPBACK_HOSTS
-        else None,
+        lambda r: (
+            report.failed_requests.append(f"{r.url} ({r.failure})")
+            if (urlparse(r.url).hostname or "") in LOOPBACK_HOSTS
+            else None
+        ),
     )
     page.on(
         "response",
-        lambda r: report.failed_requests.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None,
+        lambda r: (
+            report.failed_requests.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None
+        ),
     )
     page.goto(url, wait_until="load")
-    try:
+    # A chart that never settles is reported below, not raised here.
+    with contextlib.suppress(PlaywrightTimeoutError):
         page.wait_for_function(
             "() => Array.from(document.querySelectorAll('figure.crmc-vega'))"
             ".every(f => f.dataset.rendered === 'true' || f.dataset.rendered === 'error')",
             timeout=DRAW_TIMEOUT_MS,
         )
-    except Exception:  # noqa: BLE001 - a chart that never settles is reported below
-        pass
     widgets = page.evaluate(_WIDGET_STATE_JS)
     if widgets["views"]:
-        try:
+        with contextlib.suppress(PlaywrightTimeoutError):  # counted below
             page.wait_for_function(
                 "n => document.querySelectorAll('.widget-box, .jupyter-widgets.widget-inline-hbox, "
                 ".jupyter-widgets.widget-html').length >= n",
                 arg=widgets["views"],
                 timeout=DRAW_TIMEOUT_MS,
             )
-        except Exception:  # noqa: BLE001 - counted below
-            pass
         widgets = page.evaluate(_WIDGET_STATE_JS)
     report.widget_views, report.widgets_rendered = widgets["views"], widgets["rendered"]
     for chart in page.evaluate(_CHART_STATE_JS):

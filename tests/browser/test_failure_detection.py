@@ -17,7 +17,9 @@ def _page(site_dir: Path, tmp_path: Path, body: str) -> Path:
     # The page borrows the built site's _static folder, so it loads the real bundles.
     os.symlink(site_dir / "_static", tmp_path / "_static")
     scripts = "".join(f'<script defer src="_static/{s}"></script>' for s in CHART_SCRIPTS)
-    (tmp_path / "page.html").write_text(f"<!doctype html><html><head>{scripts}</head><body>{body}</body></html>")
+    (tmp_path / "page.html").write_text(
+        f"<!doctype html><html><head>{scripts}</head><body>{body}</body></html>"
+    )
     return tmp_path
 
 
@@ -25,8 +27,12 @@ def _page(site_dir: Path, tmp_path: Path, body: str) -> Path:
 def test_a_chart_vega_cannot_draw_shows_an_error_and_fails(
     browser: Browser, site_dir: Path, tmp_path: Path
 ) -> None:
-    broken = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "mark": "no-such-mark",
-              "data": {"values": [{"a": 1}]}, "description": "broken on purpose"}
+    broken = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "mark": "no-such-mark",
+        "data": {"values": [{"a": 1}]},
+        "description": "broken on purpose",
+    }
     root = _page(site_dir, tmp_path, chart_html(broken, "broken-chart"))
     with serve(root) as url:
         context = browser.new_context()

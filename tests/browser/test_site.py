@@ -51,7 +51,9 @@ def test_page_draws_everything_offline(
         # The static HTML and the drawn page agree on how many charts there are.
         assert report.charts == html_file.read_text().count('<figure class="crmc-vega"')
         if report.charts or report.widget_views:
-            page.screenshot(path=str(artifacts / f"{page_path.replace('/', '_')}.png"), full_page=True)
+            page.screenshot(
+                path=str(artifacts / f"{page_path.replace('/', '_')}.png"), full_page=True
+            )
     finally:
         page.context.close()
 
@@ -109,7 +111,9 @@ def test_client_side_slider_redraws_the_chart(browser: Browser, base_url: str) -
         svg = page.locator("figure.crmc-vega svg").first
         before = svg.inner_html()
         slider = page.locator('figure.crmc-vega input[type="range"][name="from_year"]').first
-        slider.evaluate("el => { el.value = 2000; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+        slider.evaluate(
+            "el => { el.value = 2000; el.dispatchEvent(new Event('input', {bubbles: true})); }"
+        )
         page.wait_for_function(
             "before => document.querySelector('figure.crmc-vega svg').innerHTML !== before",
             arg=before,

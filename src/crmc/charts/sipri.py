@@ -31,7 +31,7 @@ def china_imports_chart(imports: pd.DataFrame) -> alt.Chart:
         f"1990 and peak at {peak['tiv']:,.0f} million TIV in {int(peak['year'])}, then fall "
         f"to {china.loc[china['year'] == last, 'tiv'].iloc[0]:,.0f} million in {last}."
     )
-    return (
+    chart: alt.Chart = (
         alt.Chart(china, description=description)
         .mark_bar()
         .encode(
@@ -53,3 +53,4 @@ def china_imports_chart(imports: pd.DataFrame) -> alt.Chart:
             ),
         )
     )
+    return chart

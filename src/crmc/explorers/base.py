@@ -21,7 +21,9 @@ STATIC_NOTE = (
 
 def note_widget() -> widgets.HTML:
     """The one-line note on how to make an explorer live."""
-    return widgets.HTML(f'<p class="crmc-explorer-note"><small>{html.escape(STATIC_NOTE)}</small></p>')
+    return widgets.HTML(
+        f'<p class="crmc-explorer-note"><small>{html.escape(STATIC_NOTE)}</small></p>'
+    )
 
 
 def html_table(header: Sequence[str], rows: Iterable[Sequence[object]], caption: str = "") -> str:
@@ -32,4 +34,7 @@ def html_table(header: Sequence[str], rows: Iterable[Sequence[object]], caption:
         for row in rows
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f'<table class="crmc-explorer-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (
+        f'<table class="crmc-explorer-table">{cap}'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )

@@ -25,7 +25,9 @@ class ImportsSummary:
     years_with_deliveries: int
 
 
-def summarise_imports(imports: pd.DataFrame, recipient: str, start: int, end: int) -> ImportsSummary:
+def summarise_imports(
+    imports: pd.DataFrame, recipient: str, start: int, end: int
+) -> ImportsSummary:
     """Total, mean and peak of ``recipient``'s yearly imports between ``start`` and ``end``.
 
     Years with no recorded deliveries count as zero in the mean (SIPRI leaves them empty).
@@ -85,4 +87,6 @@ class ImportsExplorer(widgets.VBox):
         if start > end:
             self.output.value = "<p>Choose a start year before the end year.</p>"
             return
-        self.output.value = format_summary(summarise_imports(self.imports, self.recipient, start, end))
+        self.output.value = format_summary(
+            summarise_imports(self.imports, self.recipient, start, end)
+        )

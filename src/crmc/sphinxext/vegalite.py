@@ -48,7 +48,6 @@ class VegaLiteMimeRenderer:
         ("singlehtml", CHART_MIME_TYPE, 1),
     ]
 
-
     @staticmethod
     def handle_mime(renderer: Any, data: Any, inline: bool) -> list[nodes.Element] | None:
         """Return a raw HTML node for a chart output, or ``None`` for any other mime type."""
