@@ -6,5 +6,6 @@ one theme in :mod:`crmc.charts.theme`; no function calls ``configure_*``.
 """
 
 from crmc.charts.sipri import china_imports_chart
+from crmc.charts.wartime import cases_chart, visibility_gap_chart, visibility_table
 
-__all__ = ["china_imports_chart"]
+__all__ = ["cases_chart", "china_imports_chart", "visibility_gap_chart", "visibility_table"]

@@ -68,7 +68,7 @@ def format_classification(result: Classification, neighbours: Sequence[Neighbour
     return "".join(parts)
 
 
-class ClassificationExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
+class ClassificationExplorer(widgets.VBox):
     """Six yes/no/unknown toggles, a menu to start from a real case, and the model's verdict.
 
     ``cases`` is ``data.load_cases()`` (or :func:`crmc.classify.classify_cases` output).
@@ -89,17 +89,27 @@ class ClassificationExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets 
             c: widgets.ToggleButtons(
                 options=list(CODES),
                 value="unknown",
-                description=CRITERION_INFO[c].label,
                 tooltips=[CRITERION_INFO[c].question] * len(CODES),
-                style={"description_width": "12em", "button_width": "6em"},
+                style={"button_width": "6.5em"},
             )
             for c in CRITERIA
         }
+        rows = [
+            widgets.HBox([
+                widgets.HTML(
+                    f'<span title="{html.escape(CRITERION_INFO[c].question)}">'
+                    f"{html.escape(CRITERION_INFO[c].label)}</span>",
+                    layout=widgets.Layout(width="12em"),
+                ),
+                toggle,
+            ])
+            for c, toggle in self.toggles.items()
+        ]
         self.output = widgets.HTML()
         self.preset.observe(self._load_preset, names="value")
         for toggle in self.toggles.values():
             toggle.observe(self._update, names="value")
-        super().__init__([self.preset, *self.toggles.values(), self.output, note_widget()])
+        super().__init__([self.preset, *rows, self.output, note_widget()])
         if start:
             self.preset.value = start
         self._update()
