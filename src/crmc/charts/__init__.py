@@ -5,7 +5,16 @@ alternative) and, where SIPRI data is used, SIPRI's credit line. Styling comes f
 one theme in :mod:`crmc.charts.theme`; no function calls ``configure_*``.
 """
 
+from crmc.charts.history import deliveries_chart, purchases_by_category_chart, timeline_chart
 from crmc.charts.sipri import china_imports_chart
 from crmc.charts.wartime import cases_chart, visibility_gap_chart, visibility_table
 
-__all__ = ["cases_chart", "china_imports_chart", "visibility_gap_chart", "visibility_table"]
+__all__ = [
+    "cases_chart",
+    "china_imports_chart",
+    "deliveries_chart",
+    "purchases_by_category_chart",
+    "timeline_chart",
+    "visibility_gap_chart",
+    "visibility_table",
+]

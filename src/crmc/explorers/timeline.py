@@ -129,9 +129,7 @@ def summarise_period(
     present = [c for c in TIMELINE_CATEGORIES if c in set(timeline["category"])]
     chosen = _check_categories(categories, present)
     window = timeline[
-        (timeline["year"] >= start)
-        & (timeline["year"] <= end)
-        & timeline["category"].isin(chosen)
+        (timeline["year"] >= start) & (timeline["year"] <= end) & timeline["category"].isin(chosen)
     ].sort_values(["start", "id"])
     events = tuple(
         TimelineEvent(
@@ -174,9 +172,7 @@ def compare_periods(
     )
 
 
-def phase_table(
-    timeline: pd.DataFrame, yearly: pd.DataFrame, phases: pd.DataFrame
-) -> pd.DataFrame:
+def phase_table(timeline: pd.DataFrame, yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
     """Per phase: events by category in the timeline beside Russian deliveries (SIPRI).
 
     ``phases`` is :func:`crmc.charts.history.phases_frame`'s frame. Columns: ``phase``,
@@ -217,22 +213,21 @@ def format_summary(summary: PeriodSummary) -> str:
         summary.counts.items(),
         caption=f"Events by category, {summary.label}",
     )
-    return head + counts + _events_table(summary.events, caption=f"Events, {summary.label}")
+    return head + counts + _events_table(summary.events, summary.label)
 
 
-def _events_table(
-    events: Sequence[TimelineEvent], caption: str, periods: Sequence[str] | None = None
-) -> str:
-    """Events as a table; with ``periods`` (one label per event) a first "Period" column."""
+def _events_table(events: Sequence[TimelineEvent], label: str) -> str:
+    """The events of one range as a table, folded into a ``<details>`` element."""
+    summary = f"<summary>Events, {html.escape(label)} ({len(events)})</summary>"
     if not events:
-        return f"<p><em>{html.escape(caption)}: no events in the chosen categories.</em></p>"
-    labels = periods if periods is not None else [""] * len(events)
-    rows = [
-        ([label] if periods is not None else []) + [e.when, e.category, e.title]
-        for label, e in zip(labels, events, strict=True)
-    ]
-    header = (["Period"] if periods is not None else []) + ["Date", "Category", "Event"]
-    return html_table(header, rows, caption=caption)
+        empty = "<p><em>No events in the chosen categories.</em></p>"
+        return f"<details open>{summary}{empty}</details>"
+    table = html_table(
+        ["Date", "Category", "Event"],
+        [[e.when, e.category, e.title] for e in events],
+        caption=f"Events, {label}",
+    )
+    return f"<details>{summary}{table}</details>"
 
 
 def format_comparison(comparison: PeriodComparison) -> str:
@@ -249,23 +244,28 @@ def format_comparison(comparison: PeriodComparison) -> str:
     rows: list[list[object]] = [[f"Events: {c}", a.counts[c], b.counts[c]] for c in a.categories]
     rows += [
         ["Events, all chosen categories", len(a.events), len(b.events)],
-        ["Russia → China, million TIV", f"{a.russia_to_china_tiv:,.0f}",
-         f"{b.russia_to_china_tiv:,.0f}"],
+        [
+            "Russia → China, million TIV",
+            f"{a.russia_to_china_tiv:,.0f}",
+            f"{b.russia_to_china_tiv:,.0f}",
+        ],
         ["Russia → China, million TIV a year", f"{a.tiv_per_year:,.0f}", f"{b.tiv_per_year:,.0f}"],
-        ["Russia's share of China's imports", _share_text(a.russia_share),
-         _share_text(b.russia_share)],
+        [
+            "Russia's share of China's imports",
+            _share_text(a.russia_share),
+            _share_text(b.russia_share),
+        ],
     ]
     table = html_table(["Measure", a.label, b.label], rows, caption="Two periods compared")
-    events = _events_table(
-        [*a.events, *b.events],
-        caption=f"Events, {a.label} and {b.label}",
-        periods=[a.label] * len(a.events) + [b.label] * len(b.events),
-    )
-    return head + table + events
+    return head + table + _events_table(a.events, a.label) + _events_table(b.events, b.label)
 
 
-class TimelineExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
-    """Pick a period and categories, optionally a second period to compare with."""
+class TimelineExplorer(widgets.VBox):  # type: ignore[misc,unused-ignore]  # ipywidgets: Any
+    """Pick a period and categories, optionally a second period to compare with.
+
+    Years are chosen with drop-downs rather than range sliders: ipywidgets' slider handles
+    carry no accessible name.
+    """
 
     def __init__(
         self,
@@ -278,47 +278,64 @@ class TimelineExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
         self.yearly = yearly
         low = max(int(timeline["year"].min()), int(yearly["year"].min()))
         high = min(int(timeline["year"].max()), int(yearly["year"].max()))
+        years = list(range(low, high + 1))
         present = [c for c in TIMELINE_CATEGORIES if c in set(timeline["category"])]
 
-        def slider(value: tuple[int, int], name: str) -> widgets.IntRangeSlider:
-            return widgets.IntRangeSlider(
-                value=(max(value[0], low), min(value[1], high)),
-                min=low,
-                max=high,
-                step=1,
-                description=name,
-                continuous_update=False,
-                layout=widgets.Layout(width="100%"),
+        def year(value: int, name: str) -> widgets.Dropdown:
+            return widgets.Dropdown(
+                options=years, value=min(max(value, low), high), description=name
             )
 
-        self.first = slider(first, "Period A")
-        self.second = slider(second, "Period B")
-        self.compare = widgets.Checkbox(value=True, description="Compare with period B")
+        self.first_start, self.first_end = year(first[0], "A from"), year(first[1], "A to")
+        self.second_start, self.second_end = year(second[0], "B from"), year(second[1], "B to")
+        self.compare = widgets.Checkbox(value=True, description="Compare period A with period B")
         self.categories = widgets.SelectMultiple(
             options=present, value=tuple(present), rows=len(present), description="Categories"
         )
         self.output = widgets.HTML()
-        for control in (self.first, self.second, self.compare, self.categories):
+        controls = (
+            self.first_start,
+            self.first_end,
+            self.second_start,
+            self.second_end,
+            self.compare,
+            self.categories,
+        )
+        for control in controls:
             control.observe(self._update, names="value")
         super().__init__(
-            [self.first, self.compare, self.second, self.categories, self.output, note_widget()]
+            [
+                widgets.HBox([self.first_start, self.first_end]),
+                self.compare,
+                widgets.HBox([self.second_start, self.second_end]),
+                self.categories,
+                self.output,
+                note_widget(),
+            ]
         )
         self._update()
 
+    @property
+    def first(self) -> tuple[int, int]:
+        """Period A as (start, end)."""
+        return int(self.first_start.value), int(self.first_end.value)
+
+    @property
+    def second(self) -> tuple[int, int]:
+        """Period B as (start, end)."""
+        return int(self.second_start.value), int(self.second_end.value)
+
     def _update(self, _change: object = None) -> None:
-        self.second.disabled = not self.compare.value
+        self.second_start.disabled = self.second_end.disabled = not self.compare.value
         categories = tuple(self.categories.value)
         try:
             if self.compare.value:
-                self.output.value = format_comparison(
-                    compare_periods(
-                        self.timeline, self.yearly, self.first.value, self.second.value, categories
-                    )
+                comparison = compare_periods(
+                    self.timeline, self.yearly, self.first, self.second, categories
                 )
+                self.output.value = format_comparison(comparison)
             else:
-                start, end = self.first.value
-                self.output.value = format_summary(
-                    summarise_period(self.timeline, self.yearly, start, end, categories)
-                )
+                summary = summarise_period(self.timeline, self.yearly, *self.first, categories)
+                self.output.value = format_summary(summary)
         except ValueError as error:
             self.output.value = f'<p role="alert"><em>{html.escape(str(error))}.</em></p>'
