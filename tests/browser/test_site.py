@@ -126,3 +126,51 @@ def test_client_side_slider_redraws_the_chart(browser: Browser, base_url: str) -
         assert faded > 0, "bars before the chosen year should fade"
     finally:
         page.context.close()
+
+
+def _redraws(page: Page, figure_index: int, action: str) -> bool:
+    """Run ``action`` (JS on the page) and report whether that figure's SVG changed."""
+    figure = page.locator("figure.crmc-vega").nth(figure_index)
+    before = figure.locator("svg").first.inner_html()
+    page.evaluate(action)
+    try:
+        page.wait_for_function(
+            "([i, before]) => document.querySelectorAll('figure.crmc-vega')[i]"
+            ".querySelector('svg').innerHTML !== before",
+            arg=[figure_index, before],
+            timeout=5_000,
+        )
+    except Exception:  # noqa: BLE001 - the assertion below reports it
+        return False
+    return True
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("page_path", "control"),
+    [
+        ("book/part1-history", 'select[name="category"]'),
+        ("book/part2-normal-vs-wartime", 'select[name="case_focus"]'),
+    ],
+)
+def test_each_part_has_a_client_side_control_that_redraws_its_chart(
+    browser: Browser, base_url: str, page_path: str, control: str
+) -> None:
+    page, report = _open(browser, base_url + f"{page_path}.html", VIEWPORTS["desktop"])
+    try:
+        assert report.problems() == []
+        index = page.evaluate(
+            "sel => Array.from(document.querySelectorAll('figure.crmc-vega'))"
+            ".findIndex(f => f.querySelector(sel))",
+            control,
+        )
+        assert index >= 0, f"no chart on {page_path} has the control {control}"
+        # Pick the last option: a different state from the initial "All".
+        action = (
+            f"() => {{ const s = document.querySelectorAll('figure.crmc-vega')[{index}]"
+            f".querySelector('{control}'); s.selectedIndex = s.options.length - 1;"
+            " s.dispatchEvent(new Event('change', {bubbles: true})); }"
+        )
+        assert _redraws(page, index, action), f"{control} did not redraw the chart on {page_path}"
+    finally:
+        page.context.close()
