@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
-# Set up .venv and build the course site into _build/html. (Exercise generation, issue 6, is not on main yet.)
+# Set up .venv, generate the exercises, and build the course site into _build/html.
 # Sphinx warnings and broken references fail the build (-W -n --keep-going).
+#   bash scripts/build-site.sh               student site (publish this one)
+#   bash scripts/build-site.sh --instructor  exercise pages show solutions; built into
+#                                            _build/instructor/html (never publish it)
 source "$(dirname "$0")/_env.sh"
 install_requirements requirements.txt
-jupyter-book build . -W -n --keep-going
-echo "Site built: $ROOT/_build/html/index.html"
+if [ "${1:-}" = "--instructor" ]; then
+  crmc-exercises build --book-dir book/exercises --instructor
+  jupyter-book build . -W -n --keep-going --path-output _build/instructor
+  crmc-exercises build --book-dir book/exercises   # leave the student pages in place
+  echo "Instructor site built: $ROOT/_build/instructor/_build/html/index.html"
+else
+  crmc-exercises build --book-dir book/exercises
+  jupyter-book build . -W -n --keep-going
+  echo "Site built: $ROOT/_build/html/index.html"
+fi
