@@ -161,6 +161,7 @@ def _redraws(page: Page, figure_index: int, action: str) -> bool:
     [
         ("book/part1-history", 'select[name="category"]'),
         ("book/part2-normal-vs-wartime", 'select[name="case_focus"]'),
+        ("book/part3-interdependence", 'select[name="flow_direction"]'),
     ],
 )
 def test_each_part_has_a_client_side_control_that_redraws_its_chart(

@@ -1,6 +1,7 @@
 """Explorer widgets (ipywidgets 8): plain, tested logic with a thin widget view each."""
 
 from crmc.explorers.classification import ClassificationExplorer, format_classification
+from crmc.explorers.dependency import DependencyExplorer, dependency, format_dependency
 from crmc.explorers.imports import ImportsExplorer, ImportsSummary, summarise_imports
 from crmc.explorers.timeline import (
     PeriodComparison,
@@ -12,12 +13,15 @@ from crmc.explorers.timeline import (
 
 __all__ = [
     "ClassificationExplorer",
+    "DependencyExplorer",
     "ImportsExplorer",
     "ImportsSummary",
     "PeriodComparison",
     "PeriodSummary",
     "TimelineExplorer",
     "compare_periods",
+    "dependency",
+    "format_dependency",
     "summarise_period",
     "format_classification",
     "summarise_imports",
