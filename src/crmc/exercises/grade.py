@@ -34,7 +34,7 @@ from typing import Any
 
 from . import repo_root
 from .build import MANIFEST_IN_ZIP, PLACEHOLDER_ANSWER, load_test_file
-from .sandbox import Limits, RunResult, isolation_summary, run_submission
+from .sandbox import Limits, RunResult, hidden_roots, isolation_summary, run_submission
 
 MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
 ANSWER_CHARS = 20_000
@@ -410,7 +410,7 @@ def grade_class(
         scratch = work / "sandboxes"
         scratch.mkdir()
         hidden = [Path(tempfile.gettempdir()), Path.home(), autograder_zip.parent, submissions,
-                  out_dir, work, repo_root(), *(hide or [])]
+                  out_dir, work, repo_root(), *hidden_roots(), *(hide or [])]
         hidden_paths = sorted({p.resolve() for p in hidden})
         workers = max(1, jobs or os.cpu_count() or 1)
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -84,6 +84,27 @@ def isolation_summary() -> str:
     )
 
 
+SYSTEM_ROOTS = frozenset(
+    {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32"}
+    | {"proc", "run", "sbin", "sys", "usr"}
+)
+"""Top-level folders the sandboxed Python may see (read-only): the operating system itself."""
+
+
+def hidden_roots(root: Path = Path("/")) -> list[Path]:
+    """Every other top-level folder: covered in the sandbox unless it holds a kept path.
+
+    An allow-list, not a deny-list: exercise masters, answer keys or other classes'
+    submissions may sit anywhere on an instructor's disk (``/work``, ``/srv``, ``/opt``…), so
+    student code sees only the operating system and the Python it runs on (``keep_paths``).
+    """
+    return sorted(
+        entry
+        for entry in root.iterdir()
+        if entry.is_dir() and not entry.is_symlink() and entry.name not in SYSTEM_ROOTS
+    )
+
+
 def keep_paths() -> list[str]:
     """Paths the sandboxed Python needs and that therefore stay visible (read-only)."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)}
