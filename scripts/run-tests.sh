@@ -3,14 +3,17 @@
 # then run every test: unit, notebooks, exercises and grading, and the browser tests.
 source "$(dirname "$0")/_env.sh"
 install_requirements requirements.txt requirements-test.txt
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
-  else
-    echo "Chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium)." >&2
-    exit 1
+# Debian's chromium (browser tests) and nodejs (one test runs the site's Vega bundles).
+for tool in chromium:chromium node:nodejs; do
+  if ! command -v "${tool%%:*}" >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${tool##*:}"
+    else
+      echo "${tool%%:*} is missing: install Debian's '${tool##*:}' package (sudo apt-get install ${tool##*:})." >&2
+      exit 1
+    fi
   fi
-fi
+done
 bash scripts/build-site.sh
 ruff check src tests scripts benchmarks
 mypy

@@ -162,6 +162,8 @@ def _redraws(page: Page, figure_index: int, action: str) -> bool:
         ("book/part1-history", 'select[name="category"]'),
         ("book/part2-normal-vs-wartime", 'select[name="case_focus"]'),
         ("book/part3-interdependence", 'select[name="flow_direction"]'),
+        ("book/part4-risks", 'select[name="category"]'),
+        ("book/part4-risks", 'input[name="detection"]'),
     ],
 )
 def test_each_part_has_a_client_side_control_that_redraws_its_chart(
@@ -176,11 +178,16 @@ def test_each_part_has_a_client_side_control_that_redraws_its_chart(
             control,
         )
         assert index >= 0, f"no chart on {page_path} has the control {control}"
-        # Pick the last option: a different state from the initial "All".
+        # Move the control to a state different from its initial one: the last option of a
+        # menu, the far end of a slider, the other state of a checkbox.
         action = (
-            f"() => {{ const s = document.querySelectorAll('figure.crmc-vega')[{index}]"
-            f".querySelector('{control}'); s.selectedIndex = s.options.length - 1;"
-            " s.dispatchEvent(new Event('change', {bubbles: true})); }"
+            f"() => {{ const c = document.querySelectorAll('figure.crmc-vega')[{index}]"
+            f".querySelector('{control}');"
+            " if (c.tagName === 'SELECT') { c.selectedIndex = c.options.length - 1; }"
+            " else if (c.type === 'checkbox') { c.checked = !c.checked; }"
+            " else { c.value = (String(c.value) === String(c.max)) ? c.min : c.max; }"
+            " c.dispatchEvent(new Event(c.tagName === 'SELECT' || c.type === 'checkbox'"
+            " ? 'change' : 'input', {bubbles: true})); }"
         )
         assert _redraws(page, index, action), f"{control} did not redraw the chart on {page_path}"
     finally:

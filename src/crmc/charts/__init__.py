@@ -13,6 +13,13 @@ from crmc.charts.interdependence import (
     supply_flows_chart,
     two_way_street_chart,
 )
+from crmc.charts.risks import (
+    implications_matrix_chart,
+    implications_table,
+    later_events_table,
+    sanctions_timeline_chart,
+    whatif_chart,
+)
 from crmc.charts.sipri import china_imports_chart
 from crmc.charts.wartime import cases_chart, visibility_gap_chart, visibility_table
 
@@ -22,11 +29,16 @@ __all__ = [
     "china_imports_chart",
     "deliveries_chart",
     "flow_table",
+    "implications_matrix_chart",
+    "implications_table",
+    "later_events_table",
     "period_counts",
     "purchases_by_category_chart",
+    "sanctions_timeline_chart",
     "supply_flows_chart",
     "timeline_chart",
     "two_way_street_chart",
     "visibility_gap_chart",
     "visibility_table",
+    "whatif_chart",
 ]

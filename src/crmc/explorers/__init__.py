@@ -10,6 +10,7 @@ from crmc.explorers.timeline import (
     compare_periods,
     summarise_period,
 )
+from crmc.explorers.whatif import WhatIfExplorer, format_whatif
 
 __all__ = [
     "ClassificationExplorer",
@@ -19,9 +20,11 @@ __all__ = [
     "PeriodComparison",
     "PeriodSummary",
     "TimelineExplorer",
+    "WhatIfExplorer",
     "compare_periods",
     "dependency",
     "format_dependency",
+    "format_whatif",
     "summarise_period",
     "format_classification",
     "summarise_imports",
