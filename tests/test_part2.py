@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import pytest
 
@@ -25,6 +23,7 @@ from crmc.classify import (
     nearest_cases,
 )
 from crmc.explorers.classification import ClassificationExplorer, format_classification
+from tests.chart_checks import round_trip, walk
 
 
 def coded(**codes: Code) -> CaseAttributes:
@@ -145,29 +144,12 @@ def test_nearest_cases_finds_an_identical_coding(scored: pd.DataFrame) -> None:
 
 
 # ------------------------------------------------------------------ charts
-def _walk(spec: Any) -> list[dict[str, Any]]:
-    """Every dict inside a spec."""
-    found: list[dict[str, Any]] = []
-    if isinstance(spec, dict):
-        found.append(spec)
-        for value in spec.values():
-            found.extend(_walk(value))
-    elif isinstance(spec, list):
-        for value in spec:
-            found.extend(_walk(value))
-    return found
 
 
-def _round_trip(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec = chart.to_dict()
-    again = alt.Chart.from_dict(spec) if "mark" in spec else type(chart).from_dict(spec)
-    assert again.to_dict() == spec
-    assert json.loads(chart.to_json()) == spec
-    return spec
 
 
 def test_cases_chart_spec(scored: pd.DataFrame) -> None:
-    spec = _round_trip(cases_chart(scored))
+    spec = round_trip(cases_chart(scored))
     assert len(spec["vconcat"]) == 2
     assert spec["title"]["text"].startswith("Normal cooperation or military assistance")
     assert any("Teaching model" in line for line in spec["title"]["subtitle"])
@@ -177,7 +159,7 @@ def test_cases_chart_spec(scored: pd.DataFrame) -> None:
     assert {f"use_{c}" for c in CRITERIA} | {"case_focus"} <= set(names)
     assert all(names[f"use_{c}"]["bind"]["input"] == "checkbox" for c in CRITERIA)
     assert names["case_focus"]["bind"]["input"] == "select"
-    parts = _walk(spec)
+    parts = walk(spec)
     calcs = [p["calculate"] for p in parts if "calculate" in p]
     assert any("use_lethal" in expr for expr in calcs)
     encodings = [p["encoding"] for p in parts if "encoding" in p]
@@ -213,14 +195,14 @@ def test_visibility_table_matches_sipri_deals() -> None:
 
 def test_visibility_gap_chart_spec() -> None:
     chart = visibility_gap_chart(data.load_sipri_register(), data.load_flows())
-    spec = _round_trip(chart)
+    spec = round_trip(chart)
     assert spec["title"]["text"] == "What SIPRI sees of China's supplies to Russia"
     assert any(SIPRI_CREDIT in line for line in spec["title"]["subtitle"])
     assert "2 China-to-Russia deals" in spec["description"]
     assert spec["width"] == "container"
-    params = [p for p in _walk(spec) if p.get("bind") == "legend"]
+    params = [p for p in walk(spec) if p.get("bind") == "legend"]
     assert params and params[0]["select"]["fields"] == ["status"]
-    encodings = [p["encoding"] for p in _walk(spec) if "encoding" in p]
+    encodings = [p["encoding"] for p in walk(spec) if "encoding" in p]
     assert all(e["x"]["field"] == "column" and e["y"]["field"] == "label" for e in encodings)
     assert any(e.get("color", {}).get("field") == "status" for e in encodings)
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import pytest
 
@@ -28,6 +26,7 @@ from crmc.explorers.dependency import (
     format_dependency,
     programmes,
 )
+from tests.chart_checks import round_trip, walk
 
 
 @pytest.fixture(scope="module")
@@ -40,25 +39,8 @@ def capabilities() -> pd.DataFrame:
     return data.load_capabilities()
 
 
-def _walk(spec: Any) -> list[dict[str, Any]]:
-    """Every dict inside a spec."""
-    found: list[dict[str, Any]] = []
-    if isinstance(spec, dict):
-        found.append(spec)
-        for value in spec.values():
-            found.extend(_walk(value))
-    elif isinstance(spec, list):
-        for value in spec:
-            found.extend(_walk(value))
-    return found
 
 
-def _round_trip(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec = chart.to_dict()
-    again = type(chart).from_dict(spec)
-    assert again.to_dict() == spec
-    assert json.loads(chart.to_json()) == spec
-    return spec
 
 
 def _rows(spec: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -66,7 +48,7 @@ def _rows(spec: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 
 def _encodings(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    return [p["encoding"] for p in _walk(spec) if "encoding" in p]
+    return [p["encoding"] for p in walk(spec) if "encoding" in p]
 
 
 # ------------------------------------------------------------------ shared table
@@ -99,7 +81,7 @@ def test_period_counts_cover_every_flow_and_period(flows: pd.DataFrame) -> None:
 
 # ------------------------------------------------------------------ charts
 def test_supply_flows_chart_spec(flows: pd.DataFrame) -> None:
-    spec = _round_trip(supply_flows_chart(flows))
+    spec = round_trip(supply_flows_chart(flows))
     assert spec["title"]["text"] == "Who supplies what: flows in both directions"
     assert SIPRI_CREDIT in spec["title"]["subtitle"]
     assert spec["width"] == "container"
@@ -114,7 +96,7 @@ def test_supply_flows_chart_spec(flows: pd.DataFrame) -> None:
         assert params[name]["value"] == ALL
     assert params["flow_direction"]["bind"]["options"] == [ALL, *DIRECTIONS]
     assert {"sale", "licence", "joint R&D", "subcontracting"} <= set(params["flow_form"]["bind"]["options"])
-    filters = [p["filter"] for p in _walk(spec) if "filter" in p]
+    filters = [p["filter"] for p in walk(spec) if "filter" in p]
     assert any("flow_direction" in f and "flow_verdict" in f for f in filters)
     bar = next(e for e in _encodings(spec) if e.get("y", {}).get("field") == "row")
     assert bar["x"]["field"] == "side" and bar["x"]["title"].startswith("Flows: ← Russia to China")
@@ -129,13 +111,13 @@ def test_supply_flows_chart_spec(flows: pd.DataFrame) -> None:
 
 
 def test_two_way_street_chart_spec(flows: pd.DataFrame) -> None:
-    spec = _round_trip(two_way_street_chart(flows))
+    spec = round_trip(two_way_street_chart(flows))
     assert spec["title"]["text"].startswith("A two-way street?")
     assert SIPRI_CREDIT in spec["title"]["subtitle"]
     first_c2r = flows.loc[flows["supplier"] == "China", "year_start"].min() // 5 * 5
     assert f"first appear in {first_c2r}–{first_c2r + 4}" in spec["description"]
     assert "1990–1994" in spec["description"]
-    legend = [p for p in _walk(spec) if p.get("bind") == "legend"]
+    legend = [p for p in walk(spec) if p.get("bind") == "legend"]
     assert legend and legend[0]["name"] == "flow_form_pick"
     assert legend[0]["select"]["fields"] == ["form"]
     bar = next(e for e in _encodings(spec) if e.get("x", {}).get("field") == "period")
@@ -149,7 +131,7 @@ def test_two_way_street_chart_spec(flows: pd.DataFrame) -> None:
 
 
 def test_capabilities_matrix_chart_spec(capabilities: pd.DataFrame) -> None:
-    spec = _round_trip(capabilities_matrix_chart(capabilities))
+    spec = round_trip(capabilities_matrix_chart(capabilities))
     assert spec["title"]["text"] == "Where each side has the edge"
     assert SIPRI_CREDIT in spec["title"]["subtitle"]
     n_china = int((capabilities["edge"] == "China").sum())

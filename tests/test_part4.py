@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import pytest
 
@@ -31,6 +30,7 @@ from crmc.whatif import (
     break_even,
     sweep,
 )
+from tests.chart_checks import round_trip, walk
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "src" / "crmc" / "sphinxext" / "static" / "crmc" / "vendor"
@@ -253,31 +253,16 @@ def test_chart_computes_the_python_model_in_vega(x: InputName, tmp_path: Path) -
 
 
 # ------------------------------------------------------------------ charts
-def _walk(spec: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(spec, dict):
-        found.append(spec)
-        for value in spec.values():
-            found.extend(_walk(value))
-    elif isinstance(spec, list):
-        for value in spec:
-            found.extend(_walk(value))
-    return found
 
 
-def _round_trip(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec = chart.to_dict()
-    assert type(chart).from_dict(spec).to_dict() == spec
-    assert json.loads(chart.to_json()) == spec
-    return spec
 
 
 def _params(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {p["name"]: p for p in _walk(spec) if "name" in p and ("bind" in p or "select" in p)}
+    return {p["name"]: p for p in walk(spec) if "name" in p and ("bind" in p or "select" in p)}
 
 
 def test_sanctions_timeline_chart(timeline: pd.DataFrame) -> None:
-    spec = _round_trip(risks.sanctions_timeline_chart(timeline))
+    spec = round_trip(risks.sanctions_timeline_chart(timeline))
     events = risks.sanctions_events(timeline)
     assert spec["title"]["text"].startswith("Sanctions and escalation")
     assert any("after the interview" in line for line in spec["title"]["subtitle"])
@@ -299,7 +284,7 @@ def test_sanctions_timeline_chart(timeline: pd.DataFrame) -> None:
     assert all((r["timing"] == risks.AFTER) == bool(flagged[r["id"]]) for r in rows)
     assert "2022-06-28-us-entity-list-additions" in {r["id"] for r in rows
                                                       if r["timing"] == risks.AFTER}
-    encodings = [p["encoding"] for p in _walk(spec) if "encoding" in p]
+    encodings = [p["encoding"] for p in walk(spec) if "encoding" in p]
     hollow = [e["fillOpacity"] for e in encodings if "fillOpacity" in e]
     assert hollow and hollow[0]["scale"]["range"][1] == 0.0
     assert any(t.get("field") == "timing" for e in encodings for t in e.get("tooltip", []))
@@ -308,7 +293,7 @@ def test_sanctions_timeline_chart(timeline: pd.DataFrame) -> None:
 
 
 def test_whatif_chart_spec() -> None:
-    spec = _round_trip(risks.whatif_chart())
+    spec = round_trip(risks.whatif_chart())
     assert spec["title"]["text"] == "What if China assisted Russia?"
     assert any(line.startswith("Teaching model, not a forecast") for line in spec["title"]["subtitle"])
     assert any("illustrative" in line for line in spec["title"]["subtitle"])
@@ -320,7 +305,7 @@ def test_whatif_chart_spec() -> None:
         bind = params[i.name]["bind"]
         assert bind["input"] == "range" and (bind["min"], bind["max"]) == (i.low, i.high)
         assert params[i.name]["value"] == i.default
-    calcs = {k: v for p in _walk(spec) if "calculate" in p for k, v in [(p["as"], p["calculate"])]}
+    calcs = {k: v for p in walk(spec) if "calculate" in p for k, v in [(p["as"], p["calculate"])]}
     assert calcs["net_balance"] in {whatif.vega_expression("net_balance", swept="detection"),
                                     whatif.vega_expression("net_balance")}
     grid = [r for ds in spec["datasets"].values() for r in ds if "detection" in r]
@@ -347,7 +332,7 @@ def test_implications_table_has_every_cell(implications: pd.DataFrame) -> None:
 
 
 def test_implications_matrix_chart(implications: pd.DataFrame) -> None:
-    spec = _round_trip(risks.implications_matrix_chart(implications))
+    spec = round_trip(risks.implications_matrix_chart(implications))
     assert spec["title"]["text"] == "Closer alignment: what sources say"
     assert any("no sourced statement" in line for line in spec["title"]["subtitle"])
     table = risks.implications_table(implications)
@@ -356,10 +341,10 @@ def test_implications_matrix_chart(implications: pd.DataFrame) -> None:
     rows = [r for ds in spec["datasets"].values() for r in ds if "cell_text" in r]
     assert len(rows) == len(table)
     assert [r["cell_text"] for r in rows if r["n_statements"] == 0] == [risks.NO_STATEMENT] * n_empty
-    tooltips = [t["field"] for p in _walk(spec) if "encoding" in p
+    tooltips = [t["field"] for p in walk(spec) if "encoding" in p
                 for t in p["encoding"].get("tooltip", [])]
     assert {"statement", "source"} <= set(tooltips)
-    assert any(p.get("bind") == "legend" for p in _walk(spec))
+    assert any(p.get("bind") == "legend" for p in walk(spec))
     assert spec["width"] == "container"
 
 

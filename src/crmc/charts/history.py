@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 
 from crmc import derived
-from crmc.charts.common import OWN_CALCULATION, SIPRI_CREDIT, titled
+from crmc.charts.common import OWN_CALCULATION, SIPRI_CREDIT, event_tooltips, titled
 from crmc.data.schemas import INTERVIEW_MONTH, TIMELINE_CATEGORIES, WEAPON_CATEGORIES
 
 __all__ = [
@@ -304,14 +304,7 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
             alt.FillOpacity("timing:N")
             .scale(domain=["Before the interview", "After the interview"], range=[0.8, 0.0])
             .title("Filled: before the interview; hollow: after"),
-            tooltip=[
-                alt.Tooltip("title:N", title="Event"),
-                alt.Tooltip("when:N", title="Date"),
-                alt.Tooltip("category:N", title="Category"),
-                alt.Tooltip("description:N", title="What happened"),
-                alt.Tooltip("source:N", title="Source"),
-                alt.Tooltip("timing:N", title="Timing"),
-            ],
+            tooltip=event_tooltips(),
         )
         .transform_filter(in_years & chosen)
     )

@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 
 from crmc import whatif
-from crmc.charts.common import titled
+from crmc.charts.common import event_tooltips, titled
 from crmc.charts.history import event_date_label
 from crmc.charts.theme import OKABE_ITO
 from crmc.data.schemas import (
@@ -164,14 +164,7 @@ def sanctions_timeline_chart(timeline: pd.DataFrame, since: int = 2014) -> alt.L
             alt.Shape("timing:N")
             .scale(domain=[BEFORE, AFTER], range=["circle", "diamond"])
             .title("Timing"),
-            tooltip=[
-                alt.Tooltip("title:N", title="Event"),
-                alt.Tooltip("when:N", title="Date"),
-                alt.Tooltip("timing:N", title="Timing"),
-                alt.Tooltip("category:N", title="Category"),
-                alt.Tooltip("description:N", title="What happened"),
-                alt.Tooltip("source:N", title="Source"),
-            ],
+            tooltip=event_tooltips(),
         )
         .transform_filter(chosen & visible)
     )
