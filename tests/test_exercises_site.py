@@ -137,3 +137,38 @@ def test_published_site_leaks_nothing(site_dir: Path) -> None:
     for path, text in texts:
         for name in EXERCISES:
             assert not _leaks(text, name), (path, _leaks(text, name))
+
+
+def test_public_checks_run_in_a_renamed_student_notebook(
+    built: list[Products], tmp_path: Path
+) -> None:
+    """What a student meets in Binder: the notebook renamed, an answer given, grader.check run.
+
+    The solution's cells run in the student's folder (public tests only) under a new name; the
+    first check passes, and the notebook says hidden tests run at grading time.
+    """
+    import nbclient
+    import nbformat
+
+    products = built[0]
+    folder = tmp_path / "student"
+    shutil.copytree(products.student_notebook.parent, folder)
+    renamed = folder / "my copy (1).ipynb"
+    (folder / products.student_notebook.name).unlink()
+    solution = nbformat.read(products.solution_notebook, as_version=4)
+    first_check = next(
+        i for i, c in enumerate(solution.cells) if c.cell_type == "code" and "grader.check(" in c.source
+    )
+    solution.cells = solution.cells[: first_check + 1]
+    nbformat.write(solution, renamed)
+    student_text = products.student_notebook.read_text(encoding="utf-8")
+    assert "Hidden tests run at grading time" in student_text
+
+    client = nbclient.NotebookClient(solution, timeout=120, resources={"metadata": {"path": str(folder)}})
+    client.execute()
+    output = "".join(
+        str(o.get("data", {}).get("text/plain", "")) + str(o.get("data", {}).get("text/html", ""))
+        + str(o.get("text", ""))
+        for o in solution.cells[first_check].get("outputs", [])
+    )
+    assert "passed" in output.lower(), output[:2000]
