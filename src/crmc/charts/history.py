@@ -15,7 +15,16 @@ import altair as alt
 import pandas as pd
 
 from crmc import derived
-from crmc.charts.common import OWN_CALCULATION, SIPRI_CREDIT, event_tooltips, titled
+from crmc.charts.common import (
+    AFTER_INTERVIEW,
+    BEFORE_INTERVIEW,
+    OWN_CALCULATION,
+    SIPRI_CREDIT,
+    event_date_label,
+    event_tooltips,
+    timeline_rows,
+    titled,
+)
 from crmc.data.schemas import INTERVIEW_MONTH, TIMELINE_CATEGORIES, WEAPON_CATEGORIES
 
 __all__ = [
@@ -149,16 +158,6 @@ def phase_sums(yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
     return sums.merge(phases, on=["start", "end"], how="left")
 
 
-def event_date_label(date: str, precision: str) -> str:
-    """A reader's date from an ISO date text: ``"26 April 1996"``, ``"April 2015"``, ``"1991"``."""
-    stamp = pd.Timestamp(date if precision != "year" else f"{date}-01-01")
-    if precision == "day":
-        return f"{stamp.day} {stamp:%B %Y}"
-    if precision == "month":
-        return f"{stamp:%B %Y}"
-    return f"{stamp.year}"
-
-
 def event_when(timeline: pd.DataFrame, event_id: str) -> str:
     """The reader's date of one timeline event (see :func:`event_date_label`).
 
@@ -239,22 +238,6 @@ def direction_totals(register: pd.DataFrame, first_order: int = 1992) -> pd.Data
     return pd.DataFrame(rows)
 
 
-def _timeline_rows(timeline: pd.DataFrame) -> pd.DataFrame:
-    """Chart-ready events: plain dtypes, a reader's date and a lane to keep points apart."""
-    rows = timeline.sort_values("start").copy()
-    rows["when"] = [
-        event_date_label(d, p) for d, p in zip(rows["date"], rows["date_precision"], strict=True)
-    ]
-    rows["timing"] = rows["after_interview"].map(
-        {True: "After the interview", False: "Before the interview"}
-    )
-    # Points of one category that fall close together would overlap: spread them on 3 lanes.
-    rows["lane"] = rows.groupby("category").cumcount() % 3
-    rows["year"] = rows["year"].astype(int)
-    cols = ["id", "start", "year", "when", "title", "description", "category", "source"]
-    return rows[[*cols, "timing", "lane"]].astype({"timing": str}).reset_index(drop=True)
-
-
 def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
     """Interactive timeline of the module's events, one row per category.
 
@@ -263,7 +246,7 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
     work on the static site); the x axis zooms to the chosen years. Hollow points mark events
     after the interview; a rule marks the interview's month.
     """
-    rows = _timeline_rows(timeline)
+    rows = timeline_rows(timeline)
     categories = [c for c in TIMELINE_CATEGORIES if c in set(rows["category"])]
     first, last = int(rows["year"].min()), int(rows["year"].max())
     category = alt.param(
@@ -289,7 +272,7 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
     description = (
         f"Timeline of {len(rows)} events in China–Russia military relations, {first}–{last}, "
         f"one row per category. The most frequent category is {busiest} "
-        f"({int(counts.max())} events); {int((rows['timing'] == 'After the interview').sum())} "
+        f"({int(counts.max())} events); {int((rows['timing'] == AFTER_INTERVIEW).sum())} "
         f"events fall after the interview of {INTERVIEW_MONTH:%B %Y}."
     )
     points = (
@@ -302,7 +285,7 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
             alt.Color("category:N").scale(domain=categories).legend(None),
             alt.Fill("category:N").scale(domain=categories).legend(None),
             alt.FillOpacity("timing:N")
-            .scale(domain=["Before the interview", "After the interview"], range=[0.8, 0.0])
+            .scale(domain=[BEFORE_INTERVIEW, AFTER_INTERVIEW], range=[0.8, 0.0])
             .title("Filled: before the interview; hollow: after"),
             tooltip=event_tooltips(),
         )

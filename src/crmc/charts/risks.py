@@ -19,8 +19,14 @@ import altair as alt
 import pandas as pd
 
 from crmc import whatif
-from crmc.charts.common import event_tooltips, titled
-from crmc.charts.history import event_date_label
+from crmc.charts.common import (
+    AFTER_INTERVIEW,
+    BEFORE_INTERVIEW,
+    event_date_label,
+    event_tooltips,
+    timeline_rows,
+    titled,
+)
 from crmc.charts.theme import OKABE_ITO
 from crmc.data.schemas import (
     IMPLICATION_ACTORS,
@@ -52,8 +58,8 @@ SANCTIONS_CATEGORIES: Final = ("sanctions", "geopolitics", "exercise")
 INTERVIEW_EVENT: Final = "2022-05-korolev-interview"
 """The timeline row of the interview itself: drawn as the rule, not as a point."""
 
-BEFORE: Final = "Before the interview"
-AFTER: Final = "After the interview"
+BEFORE: Final = BEFORE_INTERVIEW
+AFTER: Final = AFTER_INTERVIEW
 
 NO_STATEMENT: Final = "no sourced statement"
 """What an actor × scenario cell without a row in ``implications.csv`` says."""
@@ -92,17 +98,7 @@ def sanctions_events(timeline: pd.DataFrame, since: int = 2014) -> pd.DataFrame:
         & (timeline["year"] >= since)
         & (timeline["id"] != INTERVIEW_EVENT)
     )
-    rows = timeline[keep].sort_values("start").copy()
-    rows["when"] = [
-        event_date_label(str(d), str(p))
-        for d, p in zip(rows["date"], rows["date_precision"], strict=True)
-    ]
-    rows["timing"] = [AFTER if bool(a) else BEFORE for a in rows["after_interview"]]
-    rows["lane"] = rows.groupby("category").cumcount() % 3
-    rows["year"] = rows["year"].astype(int)
-    cols = ["id", "start", "year", "when", "title", "description", "category", "source",
-            "timing", "lane"]
-    return rows[cols].reset_index(drop=True)
+    return timeline_rows(timeline[keep])
 
 
 def _interview_marker(timeline: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from crmc import derived
-from crmc.charts.history import event_date_label
+from crmc.charts.common import event_date_label
 from crmc.data.schemas import TIMELINE_CATEGORIES
 from crmc.explorers.base import html_table, note_widget
 
