@@ -10,12 +10,7 @@ import pytest
 from crmc import data
 from crmc.charts.common import SIPRI_CREDIT
 from crmc.charts.interdependence import (
-    ALL,
-    DIRECTIONS,
-    NOT_CHECKED,
     capabilities_matrix_chart,
-    flow_table,
-    period_counts,
     supply_flows_chart,
     two_way_street_chart,
 )
@@ -26,6 +21,7 @@ from crmc.explorers.dependency import (
     format_dependency,
     programmes,
 )
+from crmc.tables import ALL, DIRECTIONS, NOT_CHECKED, flow_table, period_counts
 from tests.chart_checks import round_trip, walk
 
 

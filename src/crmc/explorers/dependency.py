@@ -14,9 +14,9 @@ from typing import Literal
 import ipywidgets as widgets
 import pandas as pd
 
-from crmc.charts.interdependence import DIRECTIONS, flow_table
 from crmc.data.schemas import FLOW_DOMAINS
 from crmc.explorers.base import html_table, note_widget
+from crmc.tables import DIRECTIONS, flow_table
 
 __all__ = [
     "Component",
