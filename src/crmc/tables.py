@@ -13,11 +13,44 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from crmc import derived
 from crmc.data import SIPRI_CREDIT
 from crmc.data.schemas import FLOW_FORMS, IMPLICATION_ACTORS, IMPLICATION_SCENARIOS
+
+
+# ---------------------------------------------------------------- cells and rows
+def as_int(value: object) -> int:
+    """A cell as a Python ``int``; a clear error for anything that is not a whole number.
+
+    pandas types a cell as "any scalar", so arithmetic on it needs this one checked step.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str | np.number):
+        raise TypeError(f"expected a whole number, got {value!r}")
+    number = float(value)
+    if not number.is_integer():
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return int(number)
+
+
+def as_float(value: object) -> float:
+    """A cell as a Python ``float``; a clear error for anything that is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | np.number):
+        raise TypeError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def row_of_max(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The first row with the largest value in ``column``, missing values skipped (as
+    ``frame.loc[frame[column].idxmax()]``, whatever the index)."""
+    return frame.iloc[int(np.nanargmax(frame[column].to_numpy(dtype=float)))]
+
+
+def row_of_min(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The first row with the smallest value in ``column``, missing values skipped."""
+    return frame.iloc[int(np.nanargmin(frame[column].to_numpy(dtype=float)))]
 
 # ---------------------------------------------------------------- from common.py
 BEFORE_INTERVIEW = "Before the interview"
@@ -166,7 +199,9 @@ def phase_sums(yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
     :func:`phases_frame`'s. Sums come from :func:`crmc.derived.period_sums`; adds
     ``per_year_tiv`` (the phase's Russia→China mean per year) and the phase columns.
     """
-    rows = [derived.period_sums(yearly, int(p.start), int(p.end)) for p in phases.itertuples()]
+    rows = [
+        derived.period_sums(yearly, as_int(p.start), as_int(p.end)) for p in phases.itertuples()
+    ]
     sums = pd.concat(rows, ignore_index=True)
     sums["per_year_tiv"] = sums["russia_to_china_tiv"] / (sums["end"] - sums["start"] + 1)
     return sums.merge(phases, on=["start", "end"], how="left")

@@ -15,7 +15,15 @@ import pandas as pd
 from crmc import derived
 from crmc.charts.common import OWN_CALCULATION, SIPRI_CREDIT, event_tooltips, titled
 from crmc.data.schemas import INTERVIEW_MONTH, TIMELINE_CATEGORIES, WEAPON_CATEGORIES
-from crmc.tables import AFTER_INTERVIEW, BEFORE_INTERVIEW, phase_sums, phases_frame, timeline_rows
+from crmc.tables import (
+    AFTER_INTERVIEW,
+    BEFORE_INTERVIEW,
+    phase_sums,
+    phases_frame,
+    row_of_max,
+    row_of_min,
+    timeline_rows,
+)
 
 __all__ = ["deliveries_chart", "purchases_by_category_chart", "timeline_chart"]
 
@@ -132,9 +140,9 @@ def deliveries_chart(yearly: pd.DataFrame, phases: pd.DataFrame | None = None) -
     first, last = int(phases["start"].min()), int(phases["end"].max())
     window = yearly[(yearly["year"] >= first) & (yearly["year"] <= last)].reset_index(drop=True)
     sums = phase_sums(window, phases)
-    peak = window.loc[window["russia_to_china_tiv"].idxmax()]
-    top = sums.loc[sums["per_year_tiv"].idxmax()]
-    low = sums.loc[sums["russia_share"].idxmin()]
+    peak = row_of_max(window, "russia_to_china_tiv")
+    top = row_of_max(sums, "per_year_tiv")
+    low = row_of_min(sums, "russia_share")
     description = (
         f"Bar chart of Russian (Soviet until 1991) arms deliveries to China per year, "
         f"{first}–{last}, in million TIV, with {len(sums)} phases shaded. Deliveries peak at "

@@ -24,7 +24,7 @@ from crmc.classify import (
     points_toward_assistance,
     validate_code,
 )
-from crmc.tables import visibility_table
+from crmc.tables import row_of_max, row_of_min, visibility_table
 
 __all__ = [
     "ALL_CASES",
@@ -209,9 +209,9 @@ def cases_chart(cases_scored: pd.DataFrame) -> alt.VConcatChart:
         title=alt.TitleParams("How each case is coded", fontSize=13),
     )
 
-    top = wide.loc[wide["position"].idxmax()]
-    bottom = wide.loc[wide["position"].idxmin()]
-    widest = wide.loc[(wide["high"] - wide["low"]).idxmax()]
+    top = row_of_max(wide, "position")
+    bottom = row_of_min(wide, "position")
+    widest = row_of_max(wide.assign(width=wide["high"] - wide["low"]), "width")
     description = (
         f"Two linked views of {len(wide)} cases coded on six criteria in a teaching model. "
         f"Top: each case's position between normal cooperation (0) and military assistance (1) "

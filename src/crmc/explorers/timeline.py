@@ -17,7 +17,7 @@ import pandas as pd
 from crmc import derived
 from crmc.data.schemas import TIMELINE_CATEGORIES
 from crmc.explorers.base import html_table, note_widget
-from crmc.tables import event_date_label
+from crmc.tables import as_int, event_date_label
 
 __all__ = [
     "PeriodComparison",
@@ -135,7 +135,7 @@ def summarise_period(
         TimelineEvent(
             id=str(row.id),
             when=event_date_label(str(row.date), str(row.date_precision)),
-            year=int(row.year),
+            year=as_int(row.year),
             category=str(row.category),
             title=str(row.title),
             source=str(row.source),
@@ -204,7 +204,7 @@ def phase_table(timeline: pd.DataFrame, yearly: pd.DataFrame, phases: pd.DataFra
     """
     rows = []
     for phase in phases.itertuples():
-        s = summarise_period(timeline, yearly, int(phase.start), int(phase.end))
+        s = summarise_period(timeline, yearly, as_int(phase.start), as_int(phase.end))
         rows.append(
             {
                 "phase": str(phase.label),

@@ -33,7 +33,7 @@ class Page:
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         # Only reached for names that are not fields: the page's frames.
-        frames = self.__dict__.get("frames", {})
+        frames: Mapping[str, pd.DataFrame] = self.__dict__.get("frames", {})
         if name in frames:
             return frames[name]
         raise AttributeError(f"page {self.__dict__.get('name')!r} has no frame {name!r}")

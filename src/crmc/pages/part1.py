@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Final
 
+import pandas as pd
+
 from crmc import data, derived
 from crmc.data import DataDir
 from crmc.explorers.timeline import default_comparison, phase_table
 from crmc.html import html_table
 from crmc.pages.base import Fact, Page, claims_html, event_dates
-from crmc.tables import direction_totals, key_systems_table, phase_sums, phases_frame
+from crmc.tables import (
+    as_float,
+    as_int,
+    direction_totals,
+    key_systems_table,
+    phase_sums,
+    phases_frame,
+    row_of_max,
+)
 
 __all__ = ["KEY_EVENTS", "QUOTED_SYSTEMS", "build"]
 
@@ -60,7 +70,7 @@ def build(data_dir: DataDir = None) -> Page:
         facts[f"{name}_per_year"] = f"{row.per_year_tiv:,.0f}"
         facts[f"{name}_share"] = f"{row.russia_share:.0%}"
     window = yearly[yearly["year"].between(phases["start"].min(), phases["end"].max())]
-    peak = window.loc[window["russia_to_china_tiv"].idxmax()]
+    peak = row_of_max(window, "russia_to_china_tiv")
     facts |= {
         "n_phases": len(phases),
         "peak_year": int(peak["year"]),
@@ -70,20 +80,21 @@ def build(data_dir: DataDir = None) -> Page:
     systems = key_systems_table(register)
     by_system = systems.set_index("system")
     for key, system in QUOTED_SYSTEMS.items():
-        facts[f"{key}_delivered"] = int(by_system.loc[system, "delivered"])
-        facts[f"{key}_first"] = int(by_system.loc[system, "first_order"])
+        facts[f"{key}_delivered"] = as_int(by_system.loc[system, "delivered"])
+        facts[f"{key}_first"] = as_int(by_system.loc[system, "first_order"])
     # Count deals from the first post-Soviet phase on (Russia, not the Soviet Union, as supplier).
     since = int(phases.loc[phases["key"] == "first-purchases", "start"].iloc[0])
     directions = direction_totals(register, first_order=since).set_index("supplier")
     facts["since_year"] = since
     for supplier in ("Russia", "China"):
-        facts[f"deals_{supplier.lower()}"] = int(directions.loc[supplier, "deals"])
-        facts[f"tiv_{supplier.lower()}"] = f"{directions.loc[supplier, 'tiv_delivered']:,.0f}"
+        tiv = as_float(directions.at[supplier, "tiv_delivered"])
+        facts[f"deals_{supplier.lower()}"] = as_int(directions.at[supplier, "deals"])
+        facts[f"tiv_{supplier.lower()}"] = f"{tiv:,.0f}"
     # Two kinds of evidence by phase.
     by_phase = phase_table(timeline, yearly, phases)
     indexed = by_phase.set_index("phase")
-    facts["peak_exercises"] = int(indexed.loc["Peak", "exercise"])
-    facts["last_exercises"] = int(indexed.loc["Two-way street", "exercise"])
+    facts["peak_exercises"] = as_int(indexed.loc["Peak", "exercise"])
+    facts["last_exercises"] = as_int(indexed.loc["Two-way street", "exercise"])
     # The explorer's default comparison, as the static page shows it.
     comparison = default_comparison(timeline, yearly)
     facts |= {
@@ -120,5 +131,7 @@ def build(data_dir: DataDir = None) -> Page:
             "Database; sums are the module's own calculation.",
         ),
     }
-    frames = {"timeline": timeline, "register": register, "yearly": yearly, "phases": phases}
+    frames: dict[str, pd.DataFrame] = {
+        "timeline": timeline, "register": register, "yearly": yearly, "phases": phases,
+    }
     return Page("part1", facts, blocks, tables, frames)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Final
 
+import pandas as pd
+
 from crmc import data
 from crmc.data import DataDir
 from crmc.html import definition_list
 from crmc.pages.base import Fact, Page, claims_html, deal_facts, deals_between, event_dates
-from crmc.tables import CHINA_TO_RUSSIA, RUSSIA_TO_CHINA, flow_table, period_counts
+from crmc.tables import CHINA_TO_RUSSIA, RUSSIA_TO_CHINA, as_int, flow_table, period_counts
 
 __all__ = ["FLOW_YEARS", "KEY_EVENTS", "KEY_TERMS", "build"]
 
@@ -53,7 +55,7 @@ def build(data_dir: DataDir = None) -> Page:
     glossary = data.load_glossary(data_dir).set_index("term")
     table = flow_table(flows).set_index("id")
     facts: dict[str, Fact] = event_dates(timeline, KEY_EVENTS)
-    facts |= {f"year_{key}": int(table.loc[flow, "year_start"]) for key, flow in FLOW_YEARS.items()}
+    facts |= {f"year_{k}": as_int(table.at[flow, "year_start"]) for k, flow in FLOW_YEARS.items()}
     r2c = table[table["direction"] == RUSSIA_TO_CHINA]
     c2r = table[table["direction"] == CHINA_TO_RUSSIA]
     facts |= {
@@ -99,5 +101,5 @@ def build(data_dir: DataDir = None) -> Page:
             columns=("question", "claim", "verdict", "evidence"),
         ),
     }
-    frames = {"flows": flows, "capabilities": capabilities}
+    frames: dict[str, pd.DataFrame] = {"flows": flows, "capabilities": capabilities}
     return Page("part3", facts, blocks, {}, frames)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Final
 
+import pandas as pd
+
 from crmc import data, whatif
 from crmc.data import DataDir
 from crmc.html import html_table
@@ -88,5 +90,5 @@ def build(data_dir: DataDir = None) -> Page:
             caption="The teaching model's inputs (crmc.whatif.INPUTS): assumptions, not data",
         ),
     }
-    frames = {"timeline": timeline, "implications": implications}
+    frames: dict[str, pd.DataFrame] = {"timeline": timeline, "implications": implications}
     return Page("part4", facts, blocks, tables, frames)
