@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -19,6 +21,8 @@ from crmc.explorers.timeline import (
     phase_table,
     summarise_period,
 )
+
+FIXTURES = Path(__file__).parent / "fixtures" / "data"
 
 
 # ---------------------------------------------------------------- fixtures
@@ -104,21 +108,38 @@ def _params(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- phases and helpers
+PHASES = tables.phases_frame()
+
+
 def test_phases_are_contiguous_and_cover_the_timeline(timeline: pd.DataFrame) -> None:
-    phases = tables.PHASES
-    assert all(a.end + 1 == b.start for a, b in zip(phases, phases[1:], strict=False))
-    assert phases[0].start == int(timeline["year"].min())
-    assert phases[-1].end == int(timeline["year"].max())
+    starts, ends = PHASES["start"].tolist(), PHASES["end"].tolist()
+    assert all(end + 1 == start for end, start in zip(ends, starts[1:], strict=False))
+    assert starts[0] == int(timeline["year"].min())
+    assert ends[-1] == int(timeline["year"].max())
+    assert PHASES["years"].tolist()[2] == "1999–2006"
 
 
-@pytest.mark.parametrize("phase", tables.PHASES, ids=lambda p: p.key)
+@pytest.mark.parametrize("key", PHASES["key"].tolist())
 def test_phase_anchors_are_timeline_events_inside_the_phase(
-    phase: tables.Phase, timeline: pd.DataFrame
+    key: str, timeline: pd.DataFrame
 ) -> None:
     years = timeline.set_index("id")["year"]
-    for anchor in phase.anchors:
-        assert anchor in years.index, f"{phase.key}: anchor {anchor!r} not in timeline.csv"
-        assert phase.start <= years[anchor] <= phase.end, f"{anchor} outside {phase.key}"
+    phase = PHASES.set_index("key").loc[key]
+    anchors = tables.phase_anchors(PHASES)[key]
+    assert anchors, f"{key} has no anchor events"
+    for anchor in anchors:
+        assert anchor in years.index, f"{key}: anchor {anchor!r} not in timeline.csv"
+        assert phase["start"] <= years[anchor] <= phase["end"], f"{anchor} outside {key}"
+
+
+def test_a_gap_between_phases_is_a_data_error(tmp_path: Path) -> None:
+    """Phases live in data: an edited file with a gap is reported with its line."""
+    shutil.copytree(FIXTURES, tmp_path / "data")
+    path = tmp_path / "data" / "phases.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("late,Late,2006", "late,Late,2007"),
+                    encoding="utf-8")
+    with pytest.raises(data.DataValidationError, match="phases must run in order"):
+        data.load_phases(tmp_path / "data")
 
 
 def test_phase_sums_agree_with_the_yearly_series(yearly: pd.DataFrame) -> None:
@@ -213,7 +234,7 @@ def test_deliveries_chart_spec(yearly: pd.DataFrame) -> None:
     peak = window.loc[window["russia_to_china_tiv"].idxmax()]
     assert f"in {int(peak['year'])}" in spec["description"]
     shares = [row["russia_share"] for row in _values(spec) if "share_text" in row]
-    assert len(shares) == len(tables.PHASES) and all(0 <= s <= 1 for s in shares)
+    assert len(shares) == len(PHASES) and all(0 <= s <= 1 for s in shares)
 
 
 def test_purchases_by_category_chart_spec(register: pd.DataFrame) -> None:
@@ -293,7 +314,7 @@ def test_real_data_summary_matches_independent_sums(
 
 def test_phase_table_counts_every_event_once(timeline: pd.DataFrame, yearly: pd.DataFrame) -> None:
     table = phase_table(timeline, yearly, tables.phases_frame())
-    assert list(table["phase"]) == [p.label for p in tables.PHASES]
+    assert list(table["phase"]) == PHASES["label"].tolist()
     assert table["events"].sum() == len(timeline)
     present = [c for c in TIMELINE_CATEGORIES if c in set(timeline["category"])]
     assert (table[present].sum(axis=1) == table["events"]).all()

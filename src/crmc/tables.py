@@ -10,15 +10,22 @@ pandera schema of the loader that makes them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 
-from crmc import derived
-from crmc.data import SIPRI_CREDIT
-from crmc.data.schemas import FLOW_FORMS, IMPLICATION_ACTORS, IMPLICATION_SCENARIOS
+from crmc import data, derived
+from crmc.data import SIPRI_CREDIT, DataDir
+from crmc.data.schemas import (
+    FLOW_FORMS,
+    IMPLICATION_ACTORS,
+    IMPLICATION_SCENARIOS,
+    FlowsSchema,
+    ImplicationsSchema,
+    TimelineSchema,
+)
 
 
 # ---------------------------------------------------------------- cells and rows
@@ -88,108 +95,34 @@ def timeline_rows(timeline: pd.DataFrame) -> pd.DataFrame:
     return rows[[*cols, "timing", "lane"]].reset_index(drop=True)
 
 
-
 # ---------------------------------------------------------------- from history.py
-@dataclass(frozen=True)
-class Phase:
-    """One phase of Russian arms deliveries to China (the module's own periodisation).
-
-    ``anchors`` are ids of events in ``timeline.csv`` that fall in the phase and mark it;
-    the tests check that they exist and that their years lie between ``start`` and ``end``.
-    """
-
-    key: str
-    label: str
-    """Short label drawn on the chart."""
-    start: int
-    end: int
-    summary: str
-    """One line for tooltips and captions, in the module's own words."""
-    anchors: tuple[str, ...]
 
 
-PHASES: tuple[Phase, ...] = (
-    Phase(
-        "soviet-sales",
-        "Soviet sales",
-        1989,
-        1991,
-        "Relations normalised; the Soviet Union agrees the first Su-27 sale.",
-        ("1989-05-16-sino-soviet-summit", "1991-su27-order"),
-    ),
-    Phase(
-        "first-purchases",
-        "First purchases",
-        1992,
-        1998,
-        "First post-Soviet purchases (Su-27s, S-300s, Kilo submarines) and border "
-        "confidence-building agreements.",
-        (
-            "1992-s300pmu1-order",
-            "1993-kilo-submarine-order",
-            "1996-04-26-shanghai-cbm-agreement",
-            "1997-04-24-moscow-force-reduction-agreement",
-        ),
-    ),
-    Phase(
-        "peak",
-        "Peak",
-        1999,
-        2006,
-        "Peak deliveries: Su-30MKK fighters, destroyers and submarines; the 2001 treaty "
-        "and the first joint exercise.",
-        (
-            "1999-su30mkk-order",
-            "2001-07-16-friendship-treaty",
-            "2002-kilo-636-order",
-            "2005-08-18-peace-mission-2005",
-        ),
-    ),
-    Phase(
-        "decline",
-        "Decline",
-        2007,
-        2014,
-        "Deliveries fall; engines, helicopters and missiles make up most of them. The "
-        "border settlement is completed.",
-        ("2008-07-21-border-protocol", "2012-04-22-joint-sea-2012", "2014-03-18-crimea-annexation"),
-    ),
-    Phase(
-        "two-way-street",
-        "Two-way street",
-        2015,
-        2023,
-        "S-400 and Su-35 sales; Russia starts buying Chinese components; the early-warning "
-        "announcement.",
-        (
-            "2015-04-s400-first-buyer",
-            "2015-11-19-su35-contract",
-            "2015-henan-diesel-order",
-            "2019-10-03-early-warning-announcement",
-        ),
-    ),
-)
-"""The module's phases of Russian deliveries to China, 1989–2023 (contiguous, in order)."""
-
-
-def phases_frame(phases: Sequence[Phase] = PHASES) -> pd.DataFrame:
-    """The phases as a tidy table: ``key``, ``label``, ``start``, ``end``, ``years``
-    (e.g. ``"1999–2006"``), ``summary``, ``anchors`` (ids joined by ``" ; "``), ``order``."""
+def phases_frame(phases: pd.DataFrame | None = None, data_dir: DataDir = None) -> pd.DataFrame:
+    """The module's phases (``phases.csv``, or ``phases`` as :func:`crmc.data.load_phases`
+    returns it) as a tidy table: ``key``, ``label``, ``start``, ``end``, ``years`` (e.g.
+    ``"1999–2006"``), ``summary``, ``anchors`` (ids joined by ``" ; "``), ``order``."""
+    rows = data.load_phases(data_dir) if phases is None else phases
     return pd.DataFrame(
-        [
-            {
-                "key": p.key,
-                "label": p.label,
-                "start": p.start,
-                "end": p.end,
-                "years": f"{p.start}–{p.end}",
-                "summary": p.summary,
-                "anchors": " ; ".join(p.anchors),
-                "order": i,
-            }
-            for i, p in enumerate(phases)
-        ]
-    )
+        {
+            "key": rows["key"].astype(object),
+            "label": rows["label"].astype(object),
+            "start": rows["start"].astype(int),
+            "end": rows["end"].astype(int),
+            "years": [f"{a}–{b}" for a, b in zip(rows["start"], rows["end"], strict=True)],
+            "summary": rows["summary"].astype(object),
+            "anchors": rows["anchors"].astype(object),
+            "order": range(len(rows)),
+        }
+    ).reset_index(drop=True)
+
+
+def phase_anchors(phases: pd.DataFrame) -> dict[str, list[str]]:
+    """Phase key → the ids of the timeline events that mark it."""
+    return {
+        str(key): [a.strip() for a in str(anchors).split(";") if a.strip()]
+        for key, anchors in zip(phases["key"], phases["anchors"], strict=True)
+    }
 
 
 def phase_sums(yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
@@ -219,22 +152,17 @@ def event_when(timeline: pd.DataFrame, event_id: str) -> str:
     return event_date_label(str(row["date"]), str(row["date_precision"]))
 
 
-KEY_SYSTEMS: Mapping[str, tuple[str, ...]] = {
-    "Su-27 fighters (incl. kits for the J-11)": ("Su-27S",),
-    "Su-30MKK/MK2 fighters": ("Su-30MK",),
-    "Su-35 fighters": ("Su-35S",),
-    "S-300 air-defence systems": ("S-300PMU1", "S-300PMU2 Favorit"),
-    "S-400 air-defence systems": ("S-400 Triumf",),
-    "Mi-17 transport helicopters": ("Mi-17",),
-    "Ka-27PL and Ka-31 naval helicopters": ("Ka-27PL", "Ka-31"),
-    "AL-31 fighter engines": ("AL-31",),
-    "D-30 aircraft engines": ("D-30",),
-}
-"""Systems named in part 1 → their SIPRI register designations (the module's grouping)."""
+def key_systems(data_dir: DataDir = None) -> dict[str, tuple[str, ...]]:
+    """Systems named in Part 1 → their SIPRI register designations (``key_systems.csv``)."""
+    rows = data.load_key_systems(data_dir)
+    return {
+        str(system): tuple(d.strip() for d in str(designations).split(";") if d.strip())
+        for system, designations in zip(rows["system"], rows["designations"], strict=True)
+    }
 
 
 def key_systems_table(
-    register: pd.DataFrame, systems: Mapping[str, Sequence[str]] = KEY_SYSTEMS
+    register: pd.DataFrame, systems: Mapping[str, Sequence[str]] | None = None
 ) -> pd.DataFrame:
     """What the SIPRI register records for each system group sold by Russia to China.
 
@@ -242,6 +170,7 @@ def key_systems_table(
     ``first_order``, ``first_delivery``, ``last_delivery``, ``tiv_delivered`` (million TIV,
     module's sum). Raises ``ValueError`` when a group matches no deal.
     """
+    systems = key_systems() if systems is None else systems
     deals = register[
         (register["recipient"] == "China") & register["supplier"].isin(derived.SUPPLIERS)
     ]
@@ -287,7 +216,6 @@ def direction_totals(register: pd.DataFrame, first_order: int = 1992) -> pd.Data
     return pd.DataFrame(rows)
 
 
-
 # ---------------------------------------------------------------- from interdependence.py
 ALL = "All"
 """The menu value that switches a filter off."""
@@ -305,11 +233,6 @@ DIRECTIONS = (RUSSIA_TO_CHINA, CHINA_TO_RUSSIA)
 NOT_CHECKED = "not checked"
 """Verdict label for a flow the fact-check did not cover (empty ``verdict``)."""
 
-
-_FLOW_COLUMNS = {
-    "id", "item", "supplier", "recipient", "domain", "form", "programme", "component",
-    "year_start", "year_end", "status", "verdict", "in_interview", "in_sipri", "source",
-}
 
 
 def _text(value: Any) -> str:
@@ -330,9 +253,7 @@ def flow_table(flows: pd.DataFrame) -> pd.DataFrame:
     ``side`` (-1 for Russia → China, +1 for China → Russia) and ``named`` ("yes"/"no":
     named in the interview). Raises ``ValueError`` naming missing columns.
     """
-    missing = _FLOW_COLUMNS - set(flows.columns)
-    if missing:
-        raise ValueError(f"flows lacks columns: {', '.join(sorted(missing))}")
+    require_columns(flows, FlowsSchema, "flows")
     table = flows.copy()
     table["direction"] = table["supplier"] + " → " + table["recipient"]
     table["verdict_label"] = [_text(v) or NOT_CHECKED for v in table["verdict"]]
@@ -378,7 +299,6 @@ def period_counts(flows: pd.DataFrame, width: int = 5) -> pd.DataFrame:
     return out[["period_start", "period", "direction", "form", "flows"]]
 
 
-
 # ---------------------------------------------------------------- from risks.py
 SANCTIONS_CATEGORIES: Final = ("sanctions", "geopolitics", "exercise")
 """Timeline categories the sanctions-and-escalation chart shows."""
@@ -392,20 +312,20 @@ NO_STATEMENT: Final = "no sourced statement"
 """What an actor × scenario cell without a row in ``implications.csv`` says."""
 
 
-LATER_EVENT_LINKS: Final[Mapping[str, str]] = {
-    "2022-06-28-us-entity-list-additions": "Sanctions risk: the US has begun sanctioning China",
-    "2022-06-29-nato-strategic-concept": "Implications for NATO",
-    "2022-08-04-taiwan-exercises": "US visits to Taiwan provoke PLA exercises",
-    "2022-09-01-vostok-2022": "Tighter China–Russia military alignment",
-    "2023-tiger-apv-delivery": "What Chinese assistance to Russia would involve",
-    "2023-03-20-xi-moscow-visit": "Tighter China–Russia alignment",
-}
-"""Which point of the interview each later event bears on: the module's reading, for the
-epilogue. A later event missing here is listed with "(not linked)"; a test checks the ids."""
+def later_event_links(data_dir: DataDir = None) -> dict[str, str]:
+    """Which point of the interview each later event bears on (``later_event_links.csv``):
+    the module's reading, for the epilogue. A later event missing there is listed with
+    "(not linked)"; the loader checks that every id is a timeline event."""
+    rows = data.load_later_event_links(data_dir)
+    return {str(e): str(b) for e, b in zip(rows["event_id"], rows["bears_on"], strict=True)}
 
 
-def _check_columns(frame: pd.DataFrame, required: set[str], what: str) -> None:
-    missing = required - set(frame.columns)
+def require_columns(
+    frame: pd.DataFrame, schema: type[pa.DataFrameModel], what: str, *extra: str
+) -> None:
+    """Raise ``ValueError`` naming the columns of ``schema`` (plus ``extra``) that ``frame``
+    lacks: the one column guard, read from the dataset's pandera schema."""
+    missing = {*schema.to_schema().columns, *extra} - set(frame.columns)
     if missing:
         raise ValueError(f"{what} lacks columns: {', '.join(sorted(missing))}")
 
@@ -418,9 +338,7 @@ def sanctions_events(timeline: pd.DataFrame, since: int = 2014) -> pd.DataFrame:
     (:data:`BEFORE` / :data:`AFTER`, from ``after_interview``) and ``lane`` (0–2, to keep
     nearby points of one category apart).
     """
-    _check_columns(timeline, {"id", "date", "date_precision", "start", "year", "title",
-                              "description", "category", "source", "after_interview"},
-                   "timeline")
+    require_columns(timeline, TimelineSchema, "timeline")
     keep = (
         timeline["category"].isin(SANCTIONS_CATEGORIES)
         & (timeline["year"] >= since)
@@ -437,8 +355,7 @@ def implications_table(implications: pd.DataFrame) -> pd.DataFrame:
     :data:`NO_STATEMENT`), ``source`` (their sources, or empty), ``ids``, ``evidence``
     (``"1 sourced statement"``, ``"2 sourced statements"`` or :data:`NO_STATEMENT`).
     """
-    _check_columns(implications, {"id", "actor", "scenario", "statement", "source"},
-                   "implications")
+    require_columns(implications, ImplicationsSchema, "implications")
     rows = []
     for actor in IMPLICATION_ACTORS:
         for scenario in IMPLICATION_SCENARIOS:
@@ -467,7 +384,7 @@ def implications_table(implications: pd.DataFrame) -> pd.DataFrame:
 
 
 def later_events_table(
-    timeline: pd.DataFrame, links: Mapping[str, str] = LATER_EVENT_LINKS
+    timeline: pd.DataFrame, links: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
     """The timeline's events after the interview, oldest first, for the epilogue.
 
@@ -475,8 +392,8 @@ def later_events_table(
     ``bears_on`` (the interview point it bears on, from ``links``: the module's reading),
     ``source``.
     """
-    _check_columns(timeline, {"id", "date", "date_precision", "start", "title", "description",
-                              "category", "source", "after_interview"}, "timeline")
+    require_columns(timeline, TimelineSchema, "timeline")
+    links = later_event_links() if links is None else links
     later = timeline[timeline["after_interview"].astype(bool)].sort_values(["start", "id"])
     return pd.DataFrame({
         "id": later["id"].to_list(),
@@ -488,7 +405,6 @@ def later_events_table(
         "bears_on": [links.get(str(i), "(not linked)") for i in later["id"]],
         "source": later["source"].to_list(),
     })
-
 
 
 # ---------------------------------------------------------------- from wartime.py

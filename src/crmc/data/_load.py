@@ -45,6 +45,9 @@ DatasetName = Literal[
     "cases",
     "capabilities",
     "implications",
+    "phases",
+    "key_systems",
+    "later_event_links",
     "sipri_register",
     "sipri_imports",
 ]
@@ -95,6 +98,19 @@ DATASETS: Final[Mapping[DatasetName, Dataset]] = {
     ),
     "implications": Dataset(
         "implications", "implications.csv", s.ImplicationsSchema, "Implications by actor/scenario."
+    ),
+    "phases": Dataset(
+        "phases", "phases.csv", s.PhasesSchema, "The module's phases of Russian deliveries."
+    ),
+    "key_systems": Dataset(
+        "key_systems", "key_systems.csv", s.KeySystemsSchema, "Part 1 systems → SIPRI designations"
+    ),
+    "later_event_links": Dataset(
+        "later_event_links",
+        "later_event_links.csv",
+        s.LaterEventLinksSchema,
+        "What each event after the interview bears on (module's reading).",
+        {"event_id": ("timeline", "id")},
     ),
     "sipri_register": Dataset(
         "sipri_register",
