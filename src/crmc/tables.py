@@ -270,22 +270,34 @@ def present_in_order(values: pd.Series, order: tuple[str, ...]) -> list[str]:
     return [v for v in order if v in seen]
 
 
-def period_label(start: int, width: int) -> str:
+PERIOD_ORIGIN: Final = 1989
+"""The module's one period convention: periods of :data:`PERIOD_WIDTH` years counted from
+1989, the first year of the timeline and of the phases (1989–1993, 1994–1998, ...)."""
+PERIOD_WIDTH: Final = 5
+
+
+def period_start(year: int, width: int = PERIOD_WIDTH, origin: int = PERIOD_ORIGIN) -> int:
+    """First year of the period that holds ``year`` (``period_start(1995) == 1994``)."""
+    return origin + (year - origin) // width * width
+
+
+def period_label(start: int, width: int = PERIOD_WIDTH) -> str:
+    """``"1994–1998"`` for the period of ``width`` years from ``start``."""
     return f"{start}–{start + width - 1}"
 
 
-def period_counts(flows: pd.DataFrame, width: int = 5) -> pd.DataFrame:
+def period_counts(flows: pd.DataFrame, width: int = PERIOD_WIDTH) -> pd.DataFrame:
     """Flows per period of ``width`` years (by ``year_start``), direction and form.
 
-    Periods start at multiples of ``width`` (1990–1994, 1995–1999, ...) and run from the first
-    to the last ``year_start``; every period × direction × form present in the data appears,
-    with 0 where there is none. Columns: ``period_start``, ``period``, ``direction``,
-    ``form``, ``flows``. Raises ``ValueError`` for a width below 1.
+    Periods follow the module's convention (:func:`period_start`: 1989–1993, 1994–1998, ...)
+    and run from the first to the last ``year_start``; every period × direction × form
+    present in the data appears, with 0 where there is none. Columns: ``period_start``,
+    ``period``, ``direction``, ``form``, ``flows``. Raises ``ValueError`` for a width below 1.
     """
     if width < 1:
         raise ValueError(f"period width must be at least 1 year, not {width}")
     table = flow_table(flows)
-    table["period_start"] = table["year_start"] // width * width
+    table["period_start"] = [period_start(as_int(y), width) for y in table["year_start"]]
     starts = range(int(table["period_start"].min()), int(table["period_start"].max()) + 1, width)
     forms = present_in_order(table["form"], FLOW_FORMS)
     grid = pd.MultiIndex.from_product(

@@ -18,6 +18,11 @@ from crmc.data.schemas import INTERVIEW_MONTH, TIMELINE_CATEGORIES, WEAPON_CATEG
 from crmc.tables import (
     AFTER_INTERVIEW,
     BEFORE_INTERVIEW,
+    PERIOD_ORIGIN,
+    PERIOD_WIDTH,
+    as_int,
+    period_label,
+    period_start,
     phase_sums,
     phases_frame,
     row_of_max,
@@ -231,7 +236,10 @@ def deliveries_chart(yearly: pd.DataFrame, phases: pd.DataFrame | None = None) -
 
 
 def purchases_by_category_chart(
-    register: pd.DataFrame, start: int = 1989, end: int = 2023, width: int = 5
+    register: pd.DataFrame,
+    start: int = PERIOD_ORIGIN,
+    end: int = 2023,
+    width: int = PERIOD_WIDTH,
 ) -> alt.Chart:
     """What China received from Russia, by weapon category and period of delivery.
 
@@ -244,11 +252,11 @@ def purchases_by_category_chart(
         raise ValueError(f"{start}–{end} cannot be cut into {width}-year periods")
     pieces = derived.spread_deliveries(register)
     pieces = pieces[(pieces["year"] >= start) & (pieces["year"] <= end)].copy()
-    pieces["first"] = start + (pieces["year"] - start) // width * width
-    pieces["period"] = [f"{y}–{y + width - 1}" for y in pieces["first"]]
+    pieces["first"] = [period_start(as_int(y), width, origin=start) for y in pieces["year"]]
+    pieces["period"] = [period_label(y, width) for y in pieces["first"]]
     table = pieces.groupby(["first", "period", "weapon_category"], as_index=False)["tiv"].sum()
     categories = [c for c in WEAPON_CATEGORIES if c in set(table["weapon_category"])]
-    periods = [f"{y}–{y + width - 1}" for y in range(start, end + 1, width)]
+    periods = [period_label(y, width) for y in range(start, end + 1, width)]
     totals = table.groupby("weapon_category")["tiv"].sum()
     per_period = table.groupby("period")["tiv"].sum()
     description = (

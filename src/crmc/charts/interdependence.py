@@ -26,10 +26,13 @@ from crmc.tables import (
     CHINA_TO_RUSSIA,
     DIRECTIONS,
     NOT_CHECKED,
+    PERIOD_WIDTH,
     RUSSIA_TO_CHINA,
+    as_int,
     flow_table,
     period_counts,
     period_label,
+    period_start,
     present_in_order,
 )
 
@@ -170,7 +173,7 @@ def supply_flows_chart(flows: pd.DataFrame) -> alt.LayerChart:
 
 
 
-def two_way_street_chart(flows: pd.DataFrame, width: int = 5) -> alt.LayerChart:
+def two_way_street_chart(flows: pd.DataFrame, width: int = PERIOD_WIDTH) -> alt.LayerChart:
     """The "two-way street": flows per ``width``-year period (by the year each began),
     Russia → China above the zero line and China → Russia below, stacked by form.
 
@@ -179,7 +182,7 @@ def two_way_street_chart(flows: pd.DataFrame, width: int = 5) -> alt.LayerChart:
     """
     table = flow_table(flows)
     counts = period_counts(flows, width)
-    table["period_start"] = table["year_start"] // width * width
+    table["period_start"] = [period_start(as_int(y), width) for y in table["year_start"]]
     table["period"] = [period_label(int(s), width) for s in table["period_start"]]
     table["up"] = -table["side"]
     periods = list(dict.fromkeys(counts.sort_values("period_start")["period"]))
