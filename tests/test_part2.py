@@ -154,8 +154,6 @@ def test_nearest_cases_finds_an_identical_coding(scored: pd.DataFrame) -> None:
 # ------------------------------------------------------------------ charts
 
 
-
-
 def test_cases_chart_spec(scored: pd.DataFrame) -> None:
     spec = round_trip(cases_chart(scored))
     assert len(spec["vconcat"]) == 2

@@ -201,8 +201,6 @@ def test_chart_computes_the_python_model_in_vega(x: InputName, tmp_path: Path) -
 # ------------------------------------------------------------------ charts
 
 
-
-
 def _params(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in walk(spec) if "name" in p and ("bind" in p or "select" in p)}
 

@@ -247,10 +247,6 @@ def cases_chart(cases_scored: pd.DataFrame) -> alt.VConcatChart:
     return chart
 
 
-
-
-
-
 _STATUS_ORDER = ["delivered", "agreed", "reported", "claimed"]
 
 
