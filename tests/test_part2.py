@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
 from crmc import data
+from crmc.charts import wartime
 from crmc.charts.common import SIPRI_CREDIT
 from crmc.charts.wartime import cases_chart, visibility_gap_chart
 from crmc.classify import (
@@ -15,16 +18,20 @@ from crmc.classify import (
     CRITERIA,
     CRITERION_INFO,
     DEFAULT_WEIGHTS,
+    MODEL,
     CaseAttributes,
     Code,
     Criterion,
     classify,
     classify_cases,
+    contribution,
     nearest_cases,
+    points_toward_assistance,
 )
 from crmc.explorers.classification import ClassificationExplorer, format_classification
 from crmc.tables import visibility_table
 from tests.chart_checks import round_trip, walk
+from tests.vega_node import rows_with, run_in_vega
 
 
 def coded(**codes: Code) -> CaseAttributes:
@@ -147,8 +154,6 @@ def test_nearest_cases_finds_an_identical_coding(scored: pd.DataFrame) -> None:
 # ------------------------------------------------------------------ charts
 
 
-
-
 def test_cases_chart_spec(scored: pd.DataFrame) -> None:
     spec = round_trip(cases_chart(scored))
     assert len(spec["vconcat"]) == 2
@@ -234,3 +239,60 @@ def test_widget_preset_loads_a_real_case(scored: pd.DataFrame) -> None:
     assert all(explorer.toggles[c].value == row[c] for c in CRITERIA)
     assert f"Position: {row['position']:.2f}" in explorer.output.value
     assert "<table" in explorer.output.value and str(row["case"]) in explorer.output.value
+
+
+# ------------------------------------------------------------------ one formula: Python ≡ Vega
+ALL_CODINGS = list(itertools.product(CODES, repeat=len(CRITERIA)))
+
+
+def test_the_formula_is_the_stated_rule() -> None:
+    """The one formula gives what the docstring's rule says, code by code: full weight toward
+    assistance, nothing toward normal cooperation, half weight when unknown."""
+    weights = {c: float(i + 1) for i, c in enumerate(CRITERIA)}  # distinct, so no cancelling
+    total = sum(weights.values())
+    for codes in ALL_CODINGS:
+        attrs = CaseAttributes.from_mapping(dict(zip(CRITERIA, codes, strict=True)))
+        result = classify(attrs, weights)
+        shares = [contribution(c, attrs.get(c), weights[c]) for c in CRITERIA]
+        assert result.position == pytest.approx(sum(shares) / total)
+        toward = [weights[c] for c in CRITERIA if points_toward_assistance(c, attrs.get(c))]
+        unknown = [weights[c] for c in CRITERIA if attrs.get(c) == "unknown"]
+        assert result.low == pytest.approx(sum(toward) / total)
+        assert result.high == pytest.approx((sum(toward) + sum(unknown)) / total)
+
+
+def test_chart_expressions_come_from_the_model_formulas() -> None:
+    exprs = wartime._live_position_expressions()
+    for output in ("low", "high", "position"):
+        assert MODEL.vega(output, {}).count("weight_lethal") >= 1  # the formula names its input
+        assert exprs[f"live_{output}"].count("use_lethal") >= 2  # total weight and the sum
+
+
+def test_cases_chart_computes_classify_in_vega(cases: pd.DataFrame, tmp_path: Path) -> None:
+    """Every coding of the six criteria (3^6 cases) under every combination of ticked
+    criteria (2^6): the site's own Vega gives the Python model's position and range."""
+    template = cases.iloc[0].to_dict()
+    synthetic = pd.DataFrame([
+        {**template, "id": f"combo-{i}", "case": f"Combination {i}",
+         **dict(zip(CRITERIA, codes, strict=True))}
+        for i, codes in enumerate(ALL_CODINGS)
+    ])
+    chart = cases_chart(classify_cases(synthetic))
+    ticks = list(itertools.product([True, False], repeat=len(CRITERIA)))
+    signal_sets = [{f"use_{c}": on for c, on in zip(CRITERIA, tick, strict=True)}
+                   for tick in ticks]
+    states = run_in_vega(chart.to_dict(), signal_sets, tmp_path,
+                         fields=["case", "live_position", "live_low", "live_high"])
+    codings = dict(zip(synthetic["case"], ALL_CODINGS, strict=True))
+    for tick, state in zip(ticks, states, strict=True):
+        rows = rows_with(state, "case", "live_position", "live_low", "live_high")
+        assert {r["case"] for r in rows} == set(codings)
+        weights = {c: (DEFAULT_WEIGHTS[c] if on else 0.0)
+                   for c, on in zip(CRITERIA, tick, strict=True)}
+        for row in rows:
+            got = (row["live_low"], row["live_position"], row["live_high"])
+            if not any(tick):  # nothing measured: the middle of the scale, the widest range
+                assert got == (0, 0.5, 1)
+                continue
+            expected = classify(dict(zip(CRITERIA, codings[row["case"]], strict=True)), weights)
+            assert got == pytest.approx((expected.low, expected.position, expected.high))

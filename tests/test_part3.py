@@ -35,10 +35,6 @@ def capabilities() -> pd.DataFrame:
     return data.load_capabilities()
 
 
-
-
-
-
 def _rows(spec: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [r for ds in spec["datasets"].values() for r in ds if key in r]
 

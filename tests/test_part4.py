@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +14,7 @@ from crmc import data, html, tables, whatif
 from crmc.charts import risks
 from crmc.data.schemas import IMPLICATION_ACTORS, IMPLICATION_SCENARIOS
 from crmc.explorers.whatif import WhatIfExplorer, format_whatif
+from crmc.formula import parse as parse_formula
 from crmc.whatif import (
     DEFAULT_INPUTS,
     FORMULAS,
@@ -31,6 +29,7 @@ from crmc.whatif import (
     sweep,
 )
 from tests.chart_checks import round_trip, walk
+from tests.vega_node import rows_with, run_in_vega
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "src" / "crmc" / "sphinxext" / "static" / "crmc" / "vendor"
@@ -152,7 +151,7 @@ def test_invalid_input_raises_a_clear_value_error(build: Any, message: str) -> N
 def test_formula_parser_rejects_anything_but_arithmetic() -> None:
     for bad in ("__import__('os')", "detection ** 2", "detection if 1 else 0", "x + 1"):
         with pytest.raises(ValueError):
-            whatif._parse(bad, list(INPUT_NAMES))
+            parse_formula(bad, list(INPUT_NAMES))
 
 
 # ------------------------------------------------------------------ Vega ≡ Python
@@ -178,71 +177,18 @@ def test_vega_expressions_equal_the_python_model_on_a_grid(swept: str | None) ->
             assert _eval_vega(expr, inputs.as_dict()) == pytest.approx(getattr(result, output))
 
 
-def _run_in_vega(spec: dict[str, Any], signals: dict[str, float], tmp_path: Path) -> Any:
-    """Compile a Vega-Lite spec with the site's vendored Vega-Lite, run it headless in Node
-    with the vendored Vega, set the params and return every named dataset."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("Node.js is needed to run the chart's expressions with the site's Vega")
-    script = tmp_path / "run.js"
-    script.write_text(f"""
-const Module = require('module');
-const vegaPath = {json.dumps(str(VENDOR / "vega" / "vega.min.js"))};
-const resolve = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {{
-  return request === 'vega' ? vegaPath : resolve.call(this, request, ...rest);
-}};
-const vega = require(vegaPath);
-const vl = require({json.dumps(str(VENDOR / "vega-lite" / "vega-lite.min.js"))});
-const fs = require('fs');
-const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-const signals = JSON.parse(process.argv[3]);
-const compiled = vl.compile(spec).spec;
-const view = new vega.View(vega.parse(compiled), {{renderer: 'none'}});
-for (const [name, value] of Object.entries(signals)) view.signal(name, value);
-view.runAsync().then(() => {{
-  const out = {{}};
-  for (const d of compiled.data) out[d.name] = view.data(d.name);
-  process.stdout.write(JSON.stringify(out));
-}});
-""")
-    spec_file = tmp_path / "spec.json"
-    spec_file.write_text(json.dumps(spec))
-    done = subprocess.run([node, str(script), str(spec_file), json.dumps(signals)],
-                          capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def _rows(state: Any, *fields: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if all(f in node for f in fields):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(state)
-    return found
-
-
 @pytest.mark.parametrize("x", ["detection", "sanctions_cost"])
 def test_chart_computes_the_python_model_in_vega(x: InputName, tmp_path: Path) -> None:
     chart = risks.whatif_chart(x=x, steps=11)
     cases = [DEFAULT_INPUTS, WhatIfInputs(0.3, 0.9, 10, 1, 6, 4), WhatIfInputs(1, 0, 0, 0, 0, 0)]
-    for inputs in cases:
-        state = _run_in_vega(chart.to_dict(), inputs.as_dict(), tmp_path)
-        lines = _rows(state, x, "output", "value")
+    states = run_in_vega(chart.to_dict(), [i.as_dict() for i in cases], tmp_path)
+    for inputs, state in zip(cases, states, strict=True):
+        lines = rows_with(state, x, "output", "value")
         assert len(lines) == 11 * len(OUTPUT_NAMES)
         for row in lines:
             expected = assess(inputs, **{x: row[x]})
             assert row["value"] == pytest.approx(getattr(expected, row["output"]))
-        readouts = _rows(state, "readout", "break_even")  # one copy per layer that uses it
+        readouts = rows_with(state, "readout", "break_even")  # one copy per layer that uses it
         assert readouts
         be = break_even(x, inputs)
         for readout in readouts:
@@ -253,8 +199,6 @@ def test_chart_computes_the_python_model_in_vega(x: InputName, tmp_path: Path) -
 
 
 # ------------------------------------------------------------------ charts
-
-
 
 
 def _params(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -42,11 +42,16 @@ from typing import Final, Literal, cast, get_args
 
 import pandas as pd
 
+from .formula import FormulaSet
+
 __all__ = [
     "CODES",
     "CRITERIA",
     "CRITERION_INFO",
     "DEFAULT_WEIGHTS",
+    "FORMULAS",
+    "MODEL",
+    "MODEL_INPUTS",
     "TEACHING_MODEL_NOTE",
     "CaseAttributes",
     "Classification",
@@ -58,9 +63,13 @@ __all__ = [
     "classify",
     "classify_cases",
     "contribution",
+    "model_inputs",
     "nearest_cases",
     "points_toward_assistance",
+    "toward_input",
+    "unknown_input",
     "validate_code",
+    "weight_input",
     "zone",
 ]
 
@@ -151,6 +160,50 @@ DEFAULT_WEIGHTS: Final[Mapping[Criterion, float]] = {
 }
 """The teaching model's stated weights (sum 10). Use in the war weighs most, then timing and
 lethality; the rest weigh one each. They are a choice to argue with, not a finding."""
+
+
+# ---------------------------------------------------------------- the rules as one formula
+def weight_input(criterion: Criterion) -> str:
+    """The formula's name for ``criterion``'s weight."""
+    return f"weight_{criterion}"
+
+
+def toward_input(criterion: Criterion) -> str:
+    """The formula's name for "the code counts toward assistance" (1 or 0)."""
+    return f"toward_{criterion}"
+
+
+def unknown_input(criterion: Criterion) -> str:
+    """The formula's name for "the code is unknown" (1 or 0)."""
+    return f"unknown_{criterion}"
+
+
+def _weighted_sum(term: str) -> str:
+    """``weight_c * (term for c)`` summed over the criteria; ``{t}``/``{u}`` name c's inputs."""
+    return " + ".join(
+        f"{weight_input(c)} * ({term.format(t=toward_input(c), u=unknown_input(c))})"
+        for c in CRITERIA
+    )
+
+
+MODEL_INPUTS: Final[tuple[str, ...]] = tuple(
+    name for c in CRITERIA for name in (weight_input(c), toward_input(c), unknown_input(c))
+)
+"""The formula's inputs: per criterion its weight and two 0/1 flags read from its code."""
+
+FORMULAS: Final[Mapping[str, str]] = {
+    "total_weight": " + ".join(weight_input(c) for c in CRITERIA),
+    "low": f"({_weighted_sum('{t}')}) / total_weight",
+    "high": f"({_weighted_sum('{t} + {u}')}) / total_weight",
+    "position": f"({_weighted_sum('{t} + 0.5 * {u}')}) / total_weight",
+}
+"""The whole scoring rule, written once. A code toward assistance adds its full weight, one
+toward normal cooperation nothing, an unknown half (``position``); ``low`` and ``high`` count
+every unknown as normal and as assistance. :func:`classify` evaluates these formulas in Python
+and Part 2's chart runs the same parsed formulas as Vega expressions (:data:`MODEL`)."""
+
+MODEL: Final = FormulaSet(MODEL_INPUTS, FORMULAS)
+""":data:`FORMULAS`, parsed once (:mod:`crmc.formula`): one definition, two evaluators."""
 
 
 def validate_code(criterion: str, value: object) -> Code:
@@ -324,12 +377,23 @@ def classify(
         attributes
     )
     w = _check_weights(weights or {})
-    total = sum(w.values())
     reasons = tuple(_reason(c, attrs.get(c), w[c]) for c in CRITERIA)
-    position = sum(r.contribution for r in reasons) / total
-    low = sum(r.weight for r in reasons if r.direction == "assistance") / total
-    high = low + sum(r.weight for r in reasons if r.direction == "unknown") / total
+    scores = MODEL.evaluate(model_inputs(attrs, w))
+    position, low, high = scores["position"], scores["low"], scores["high"]
     return Classification(attrs, position, low, high, zone(position), reasons, w)
+
+
+def model_inputs(
+    attributes: CaseAttributes, weights: Mapping[Criterion, float]
+) -> dict[str, float]:
+    """The values of :data:`MODEL_INPUTS` for one coded case and checked weights."""
+    values: dict[str, float] = {}
+    for c in CRITERIA:
+        toward = points_toward_assistance(c, attributes.get(c))
+        values[weight_input(c)] = weights[c]
+        values[toward_input(c)] = 1.0 if toward else 0.0
+        values[unknown_input(c)] = 1.0 if toward is None else 0.0
+    return values
 
 
 def classify_cases(

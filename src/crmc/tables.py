@@ -234,7 +234,6 @@ NOT_CHECKED = "not checked"
 """Verdict label for a flow the fact-check did not cover (empty ``verdict``)."""
 
 
-
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 

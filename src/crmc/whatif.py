@@ -45,7 +45,8 @@ in each input, so :func:`break_even` finds the value of one input at which it is
 
 One definition, two evaluators
 ------------------------------
-:data:`FORMULAS` is text in a tiny arithmetic language (names, ``+ - * /``, parentheses).
+:data:`FORMULAS` is text in the module's tiny formula language (:mod:`crmc.formula`: names,
+``+ - * /``, parentheses), shared with Part 2's classification model.
 :func:`assess` evaluates it in Python; :func:`vega_expression` translates the *same* parsed
 formula into a Vega expression, which the part 4 chart runs in the reader's browser, so the
 static site and the tested Python function cannot drift apart.
@@ -55,14 +56,15 @@ Every function here is pure: no I/O, no global state.
 
 from __future__ import annotations
 
-import ast
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from types import MappingProxyType
 from typing import Final, Literal, cast, get_args
 
 import pandas as pd
+
+from .formula import FormulaSet
 
 __all__ = [
     "DEFAULT_INPUTS",
@@ -236,82 +238,15 @@ class WhatIfInputs:
 DEFAULT_INPUTS: Final = WhatIfInputs()
 """The illustrative defaults (teaching values, not data)."""
 
-# ---------------------------------------------------------------- the formula language
-_BINARY: Final[Mapping[type[ast.operator], tuple[str, Callable[[float, float], float]]]] = {
-    ast.Add: ("+", lambda a, b: a + b),
-    ast.Sub: ("-", lambda a, b: a - b),
-    ast.Mult: ("*", lambda a, b: a * b),
-    ast.Div: ("/", lambda a, b: a / b),
-}
-
-
-def _parse(formula: str, known: Sequence[str]) -> ast.expr:
-    """Parse one formula, allowing only names in ``known``, numbers, ``+ - * /``, brackets."""
-    try:
-        tree = ast.parse(formula, mode="eval").body
-    except SyntaxError as error:
-        raise ValueError(f"cannot parse formula {formula!r}: {error.msg}") from None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            if node.id not in known:
-                raise ValueError(f"formula {formula!r} uses unknown name {node.id!r}")
-        elif isinstance(node, ast.BinOp):
-            if type(node.op) not in _BINARY:
-                raise ValueError(f"formula {formula!r} uses an operator outside + - * /")
-        elif isinstance(node, ast.UnaryOp):
-            if not isinstance(node.op, ast.USub):
-                raise ValueError(f"formula {formula!r} uses a unary operator other than -")
-        elif isinstance(node, ast.Constant):
-            if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-                raise ValueError(f"formula {formula!r} contains a non-numeric constant")
-        elif not isinstance(node, ast.operator | ast.unaryop | ast.Load):
-            raise ValueError(f"formula {formula!r} uses {type(node).__name__}, not allowed")
-    return tree
-
-
-def _parsed() -> dict[OutputName, ast.expr]:
-    trees: dict[OutputName, ast.expr] = {}
-    for output in OUTPUT_NAMES:
-        trees[output] = _parse(FORMULAS[output], [*INPUT_NAMES, *trees])
-    return trees
-
-
-_TREES: Final = _parsed()
-
-
-def _evaluate(node: ast.expr, env: Mapping[str, float]) -> float:
-    if isinstance(node, ast.Name):
-        return env[node.id]
-    if isinstance(node, ast.Constant):
-        return float(cast(float, node.value))
-    if isinstance(node, ast.UnaryOp):
-        return -_evaluate(node.operand, env)
-    if isinstance(node, ast.BinOp):
-        return _BINARY[type(node.op)][1](_evaluate(node.left, env), _evaluate(node.right, env))
-    raise AssertionError(f"unexpected node {ast.dump(node)}")  # _parse rejects the rest
+# ---------------------------------------------------------------- the formula, parsed once
+_MODEL: Final = FormulaSet(INPUT_NAMES, {str(k): v for k, v in FORMULAS.items()})
+"""The parsed :data:`FORMULAS` (see :mod:`crmc.formula`): one parse, two evaluators."""
 
 
 def evaluate_formula(values: Mapping[str, float]) -> dict[OutputName, float]:
     """Evaluate :data:`FORMULAS` in order on plain input values (unchecked; see :func:`assess`)."""
-    env = dict(values)
-    for output in OUTPUT_NAMES:
-        env[output] = _evaluate(_TREES[output], env)
-    return {output: env[output] for output in OUTPUT_NAMES}
-
-
-def _emit(node: ast.expr, names: Mapping[str, str]) -> str:
-    if isinstance(node, ast.Name):
-        if node.id in _TREES:  # an earlier output: expand it, so each expression stands alone
-            return _emit(_TREES[node.id], names)
-        return names[node.id]
-    if isinstance(node, ast.Constant):
-        return repr(float(cast(float, node.value)))
-    if isinstance(node, ast.UnaryOp):
-        return f"(-{_emit(node.operand, names)})"
-    if isinstance(node, ast.BinOp):
-        op = _BINARY[type(node.op)][0]
-        return f"({_emit(node.left, names)} {op} {_emit(node.right, names)})"
-    raise AssertionError(f"unexpected node {ast.dump(node)}")
+    results = _MODEL.evaluate(values)
+    return {output: results[output] for output in OUTPUT_NAMES}
 
 
 def vega_expression(
@@ -324,15 +259,13 @@ def vega_expression(
     (``datum.<name>``); ``names`` overrides any input's text (e.g. a constant). Earlier
     outputs are expanded inline, so the expression needs no other calculated field.
     """
-    if output not in _TREES:
-        raise ValueError(f"unknown output {output!r}; outputs are: {', '.join(OUTPUT_NAMES)}")
-    mapping: dict[str, str] = {name: name for name in INPUT_NAMES}
+    mapping: dict[str, str] = {}
     if swept is not None:
         if swept not in INPUT_NAMES:
             raise ValueError(f"unknown input {swept!r}; the inputs are: {', '.join(INPUT_NAMES)}")
         mapping[swept] = f"datum.{swept}"
     mapping.update(names or {})
-    return _emit(_TREES[output], mapping)
+    return _MODEL.vega(output, mapping)
 
 
 def vega_break_even(name: InputName) -> dict[str, str]:

@@ -33,22 +33,6 @@ from crmc.tables import (
 __all__ = ["deliveries_chart", "purchases_by_category_chart", "timeline_chart"]
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
     """Interactive timeline of the module's events, one row per category.
 

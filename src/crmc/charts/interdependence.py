@@ -49,17 +49,8 @@ FLOWS_CREDIT = (
 )
 
 
-
-
-
-
-
-
-
 def _uses_sipri(sources: pd.Series) -> bool:
     return bool(sources.astype(str).str.contains("SIPRI").any())
-
-
 
 
 def _menu(name: str, label: str, options: list[str]) -> alt.Parameter:
@@ -167,10 +158,6 @@ def supply_flows_chart(flows: pd.DataFrame) -> alt.LayerChart:
         title=titled("Who supplies what: flows in both directions", *subtitle),
     ).add_params(*params)
     return cast(alt.LayerChart, chart)
-
-
-
-
 
 
 def two_way_street_chart(flows: pd.DataFrame, width: int = PERIOD_WIDTH) -> alt.LayerChart:

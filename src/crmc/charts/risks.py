@@ -38,12 +38,6 @@ from crmc.tables import (
 __all__ = ["implications_matrix_chart", "sanctions_timeline_chart", "whatif_chart"]
 
 
-
-
-
-
-
-
 def _interview_marker(timeline: pd.DataFrame) -> pd.DataFrame:
     rows = timeline.loc[timeline["id"] == INTERVIEW_EVENT]
     if rows.empty:  # fall back on the schema's constant, which the data tests tie to the row
@@ -286,8 +280,6 @@ def whatif_chart(
         )
     )
     return cast(alt.LayerChart, chart)
-
-
 
 
 _MATRIX_MIN_TEXT_WIDTH: Final = 600

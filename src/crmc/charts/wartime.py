@@ -19,10 +19,14 @@ from crmc.classify import (
     CRITERIA,
     CRITERION_INFO,
     DEFAULT_WEIGHTS,
+    MODEL,
     TEACHING_MODEL_NOTE,
     Criterion,
     points_toward_assistance,
+    toward_input,
+    unknown_input,
     validate_code,
+    weight_input,
 )
 from crmc.tables import row_of_max, row_of_min, visibility_table
 
@@ -66,16 +70,24 @@ def _param_name(criterion: str) -> str:
 
 
 def _live_position_expressions() -> dict[str, str]:
-    """Vega expressions for the position and band under the checked criteria."""
-    weight = {c: f"({_param_name(c)} ? {DEFAULT_WEIGHTS[c]:g} : 0)" for c in CRITERIA}
-    den = " + ".join(weight.values())
-    toward = " + ".join(f"{weight[c]} * datum.as_{c}" for c in CRITERIA)
-    unknown = " + ".join(f"{weight[c]} * datum.unk_{c}" for c in CRITERIA)
+    """Vega expressions for position and range under the ticked criteria.
+
+    Generated from the model's own parsed formulas (:data:`crmc.classify.MODEL`): a ticked
+    criterion keeps its stated weight, an unticked one weighs 0, and each row's 0/1 flags are
+    read from its ``as_``/``unk_`` columns. With every criterion unticked nothing is measured,
+    so the chart shows the middle of the scale and the widest range.
+    """
+    names: dict[str, str] = {}
+    for c in CRITERIA:
+        names[weight_input(c)] = f"({_param_name(c)} ? {DEFAULT_WEIGHTS[c]!r} : 0)"
+        names[toward_input(c)] = f"datum.as_{c}"
+        names[unknown_input(c)] = f"datum.unk_{c}"
+    total = MODEL.vega("total_weight", names)
+    fallback = {"live_low": "0", "live_high": "1", "live_position": "0.5"}
     return {
-        "den": den,
-        "live_low": f"({den}) > 0 ? ({toward}) / ({den}) : 0",
-        "live_high": f"({den}) > 0 ? ({toward} + {unknown}) / ({den}) : 1",
-        "live_position": f"({den}) > 0 ? ({toward} + 0.5 * ({unknown})) / ({den}) : 0.5",
+        key: f"{total} > 0 ? {MODEL.vega(output, names)} : {fallback[key]}"
+        for output in ("low", "high", "position")
+        for key in [f"live_{output}"]
     }
 
 
@@ -233,10 +245,6 @@ def cases_chart(cases_scored: pd.DataFrame) -> alt.VConcatChart:
         title=titled("Normal cooperation or military assistance? A teaching model", *subtitle),
     ).add_params(*checks, focus)
     return chart
-
-
-
-
 
 
 _STATUS_ORDER = ["delivered", "agreed", "reported", "claimed"]
