@@ -23,6 +23,7 @@ Order of work, and why:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -217,11 +218,17 @@ def _make_shell() -> Any:
     config.InteractiveShell.colors = "nocolor"
     config.InteractiveShell.autocall = 0
     shell = InteractiveShell.instance(config=config)
+    # IPython 9 copies every write to stdout into its output history (memory and time that
+    # grow with the output); the runner keeps its own bounded copy instead.
+    shell._tee = lambda channel: contextlib.nullcontext()
     return shell
 
 
 def run_notebook(nb: dict[str, Any], questions: dict[str, list[str]], emit: Any) -> dict[str, Any]:
+    import builtins
+
     shell = _make_shell()
+    saved_builtins = dict(builtins.__dict__)
     snapshots = Snapshots(questions, shell.user_ns)
     sys.modules["otter"] = _otter_stub(snapshots)
     first_error: dict[str, Any] | None = None
@@ -249,6 +256,10 @@ def run_notebook(nb: dict[str, Any], questions: dict[str, list[str]], emit: Any)
             error = result.error_before_exec or result.error_in_exec
         finally:
             sys.stdout, sys.stderr = real_out, real_err
+            # built-ins patched by the notebook (``builtins.isinstance = ...``) last one cell
+            if builtins.__dict__ != saved_builtins:
+                builtins.__dict__.clear()
+                builtins.__dict__.update(saved_builtins)
         dropped += out.dropped
         if error is not None and not isinstance(error, KeyboardInterrupt):
             errors += 1
@@ -315,6 +326,8 @@ def main(argv: list[str]) -> int:
     del raw
     result = run_notebook(nb, {str(k): [str(v) for v in vs]
                                for k, vs in spec["questions"].items()}, emit)
+    used = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    result["cpu_seconds"] = sum(u.ru_utime + u.ru_stime for u in used)
     emit({"result": result})
     return 0
 

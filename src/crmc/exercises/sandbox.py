@@ -422,8 +422,10 @@ def run_submission(
         return RunResult("timeout", seconds, cpu_seconds=cpu, running_cell=progress,
                          message=f"still running after {limits.wall_limit:g} s of wall-clock "
                          "time (waiting or sleeping?) and was stopped")
-    if result is None and (cpu >= 0.95 * limits.timeout_s or "SIGXCPU" in log
-                           or code in (-signal.SIGXCPU, 128 + signal.SIGXCPU)):
+    cpu_signals = (-signal.SIGXCPU, 128 + signal.SIGXCPU)
+    hard_killed = code in (-signal.SIGKILL, 128 + signal.SIGKILL) and seconds >= limits.timeout_s
+    if result is None and (cpu >= 0.95 * limits.timeout_s or code in cpu_signals
+                           or hard_killed):
         return RunResult("timeout", seconds, cpu_seconds=cpu, running_cell=progress,
                          message=f"used more than {limits.timeout_s:g} s of CPU time and was "
                          "stopped (an endless loop?)")
@@ -436,5 +438,8 @@ def run_submission(
             why = f"the notebook stopped the grading process (exit code {code})"
         return RunResult("crashed", seconds, cpu_seconds=cpu, running_cell=progress, message=why)
     notes = result.get("notes")
+    reported = result.get("cpu_seconds")
+    if isinstance(reported, (int, float)) and not isinstance(reported, bool):
+        cpu = max(cpu, float(reported))
     return RunResult("ok", seconds, payload=result, cpu_seconds=cpu,
                      notes=[str(n)[:300] for n in notes][:10] if isinstance(notes, list) else [])
