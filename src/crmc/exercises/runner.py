@@ -217,10 +217,10 @@ def _make_shell() -> Any:
     config.HistoryManager.enabled = False
     config.InteractiveShell.colors = "nocolor"
     config.InteractiveShell.autocall = 0
-    shell = InteractiveShell.instance(config=config)
+    shell: Any = InteractiveShell.instance(config=config)
     # IPython 9 copies every write to stdout into its output history (memory and time that
     # grow with the output); the runner keeps its own bounded copy instead.
-    shell._tee = lambda channel: contextlib.nullcontext()
+    setattr(shell, "_tee", lambda channel: contextlib.nullcontext())  # noqa: B010
     return shell
 
 
