@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -231,13 +233,20 @@ def test_grading_refuses_to_start_without_a_sandbox(tmp_path: Path) -> None:
     with pytest.raises(GradingError, match=r"apt-get install bubblewrap"):
         grade_class(products.autograder_zip, subs, tmp_path / "o1",
                     sandbox=SandboxConfig(bwrap=str(tmp_path / "no-bwrap")))
-    fake = tmp_path / "bwrap"
-    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\n"
-                    "exit 1\n")
-    fake.chmod(0o755)
-    with pytest.raises(GradingError, match=r"kernel\.unprivileged_userns_clone"):
-        grade_class(products.autograder_zip, subs, tmp_path / "o2",
-                    sandbox=SandboxConfig(bwrap=str(fake)))
+    # a bwrap that fails the way a kernel without unprivileged user namespaces makes it fail
+    # (in a folder the sandbox's unprivileged uid can read)
+    folder = Path(tempfile.mkdtemp(prefix="crmc-fake-bwrap-"))
+    try:
+        folder.chmod(0o755)
+        fake = folder / "bwrap"
+        fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\n"
+                        "exit 1\n")
+        fake.chmod(0o755)
+        with pytest.raises(GradingError, match=r"kernel\.unprivileged_userns_clone"):
+            grade_class(products.autograder_zip, subs, tmp_path / "o2",
+                        sandbox=SandboxConfig(bwrap=str(fake)))
+    finally:
+        shutil.rmtree(folder)
     assert not (tmp_path / "o1").exists() and not (tmp_path / "o2").exists()
 
 
@@ -293,8 +302,9 @@ def test_killing_the_grader_leaves_nothing_behind(tmp_path: Path, how: str) -> N
                            "while True:\n    pass\n"})
     for i in range(2):
         (subs / f"loop{i}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
-    private_tmp = tmp_path / "tmp"
-    private_tmp.mkdir()
+    # the grader's own temporary folder goes here (searchable, as the sandbox uid needs)
+    private_tmp = Path(tempfile.mkdtemp(prefix="crmc-kill-test-", dir="/tmp"))
+    private_tmp.chmod(0o755)
     env = {**os.environ, "TMPDIR": str(private_tmp)}
     cli = Path(sys.executable).parent / "crmc-exercises"
     grader = subprocess.Popen([str(cli), "grade", "part1-history", str(subs), "--out",
@@ -326,6 +336,7 @@ def test_killing_the_grader_leaves_nothing_behind(tmp_path: Path, how: str) -> N
             grader.wait()
         if grader.stderr:
             grader.stderr.close()
+        shutil.rmtree(private_tmp, ignore_errors=True)
 
 
 def test_readme_command_with_a_relative_path_on_a_class_of_30(tmp_path: Path) -> None:
