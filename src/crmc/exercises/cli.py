@@ -3,23 +3,27 @@
     crmc-exercises build [EXERCISE ...] [--out DIR] [--data-dir DIR] [--no-run-tests]
                          [--book-dir DIR [--instructor]]
     crmc-exercises grade EXERCISE SUBMISSIONS_DIR [--out DIR] [--autograder ZIP]
-                         [--timeout S] [--memory-mb MB] [--jobs N] [--data-dir DIR]
+                         [--timeout S] [--memory-mb MB] [--disk-mb MB] [--jobs N]
+                         [--data-dir DIR] [--unsafe-no-sandbox]
 
 Exit status of ``grade``: 0 when the class was graded (whatever the scores and verdicts);
 1 when the folder holds no submission; 2 when grading could not start (unknown exercise,
-no autograder, missing folder).
+no autograder, missing folder, no working sandbox: the message says how to fix it).
+Ctrl-C or SIGTERM stop grading at once and leave no process or temporary folder behind.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 from . import EXERCISES, default_build_dir, repo_root
 from .build import BuildError, Products, binder_base, build_all, build_exercise, write_book_pages
 from .grade import GradingError, Row, grade_class
-from .sandbox import Limits, isolation_summary
+from .sandbox import Limits
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,11 +47,22 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--out", type=Path, help="default: ./<EXERCISE>-grades")
     g.add_argument("--autograder", type=Path,
                    help="autograder zip (default: the build folder's; built when missing)")
-    g.add_argument("--timeout", type=float, default=60.0, help="seconds per submission (60)")
-    g.add_argument("--memory-mb", type=int, default=2048, help="address-space limit (2048)")
+    g.add_argument("--timeout", type=float, default=60.0,
+                   help="CPU seconds per submission (60); wall-clock limit 3×+10 s")
+    g.add_argument("--memory-mb", type=int, default=2048,
+                   help="address-space limit per process (2048)")
+    g.add_argument("--disk-mb", type=int, default=64,
+                   help="size of each sandbox's writable folders (64)")
+    g.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="grade WITHOUT isolation when the sandbox cannot be made: student code "
+                        "can read and write what you can; every gradebook row says so")
     g.add_argument("--jobs", type=int, default=None, help="parallel submissions (all cores)")
     g.add_argument("--data-dir", type=Path, help="passed to build when it must build first")
     return parser
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,19 +90,28 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"building {args.exercise} first …", file=sys.stderr)
                 build_exercise(args.exercise, default_build_dir(), data_dir=args.data_dir)
         out = args.out or Path(f"{args.exercise}-grades")
-        print(f"isolation: {isolation_summary()}", file=sys.stderr)
 
         def show(row: Row) -> None:
             print(f"  {row.file}: {row.status} {row.total:g} {row.message[:100]}", file=sys.stderr)
 
-        result = grade_class(
-            zip_path, args.submissions, out,
-            limits=Limits(timeout_s=args.timeout, memory_mb=args.memory_mb),
-            jobs=args.jobs, known=EXERCISES, progress=show,
-        )
+        previous = signal.getsignal(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            result = grade_class(
+                zip_path, args.submissions, out,
+                limits=Limits(timeout_s=args.timeout, memory_mb=args.memory_mb,
+                              disk_mb=args.disk_mb),
+                jobs=args.jobs, known=EXERCISES, progress=show, unsafe=args.unsafe_no_sandbox,
+            )
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     except (BuildError, GradingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: no gradebook written", file=sys.stderr)
+        return 130
+    print(f"isolation: {result.isolation}", file=sys.stderr)
     if not result.rows:
         print(f"no submissions in {args.submissions}; wrote an empty gradebook", file=sys.stderr)
         return 1
