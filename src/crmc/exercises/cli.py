@@ -3,7 +3,8 @@
     crmc-exercises build [EXERCISE ...] [--out DIR] [--data-dir DIR] [--no-run-tests]
                          [--book-dir DIR [--instructor]]
     crmc-exercises grade EXERCISE SUBMISSIONS_DIR [--out DIR] [--autograder ZIP]
-                         [--timeout S] [--memory-mb MB] [--jobs N] [--data-dir DIR]
+                         [--timeout S] [--memory-mb MB] [--disk-mb MB] [--jobs N]
+                         [--data-dir DIR] [--unsafe-no-sandbox]
 
     crmc-exercises grade EXERCISE SUBMISSIONS_DIR [...] [--roster CSV] [--deadline ISO8601]
                          [--policy latest-on-time|latest|best] [--late-penalty PCT]
@@ -15,16 +16,20 @@
 
 Exit status of ``grade``: 0 when the class was graded (whatever the scores and verdicts);
 1 when the folder holds no submission; 2 when grading could not start (unknown exercise,
-no autograder, missing folder, a bad roster, deadline or store). ``import-written``,
-``export`` and ``report`` exit 2 on bad input and change nothing then.
+no autograder, missing folder, no working sandbox: the message says how to fix it;
+a bad roster, deadline or store). ``import-written``, ``export`` and ``report`` exit 2 on bad
+input and change nothing then. Ctrl-C or SIGTERM stop grading at once and leave no process
+or temporary folder behind, and the store as it was.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 from . import EXERCISES, default_build_dir, repo_root
 from .build import BuildError, Products, binder_base, build_all, build_exercise, write_book_pages
@@ -33,7 +38,7 @@ from .grade import GradingError
 from .gradebook import GradebookError, open_store
 from .gradeloop import GradeOptions, grade_into_store, summary_lines
 from .lms import LMS_NAMES, POLICIES, InputError
-from .sandbox import Limits, isolation_summary
+from .sandbox import Limits
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,8 +62,15 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--out", type=Path, help="default: ./<EXERCISE>-grades")
     g.add_argument("--autograder", type=Path,
                    help="autograder zip (default: the build folder's; built when missing)")
-    g.add_argument("--timeout", type=float, default=60.0, help="seconds per submission (60)")
-    g.add_argument("--memory-mb", type=int, default=2048, help="address-space limit (2048)")
+    g.add_argument("--timeout", type=float, default=60.0,
+                   help="CPU seconds per submission (60); wall-clock limit 3×+10 s")
+    g.add_argument("--memory-mb", type=int, default=2048,
+                   help="address-space limit per process (2048)")
+    g.add_argument("--disk-mb", type=int, default=64,
+                   help="size of each sandbox's writable folders (64)")
+    g.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="grade WITHOUT isolation when the sandbox cannot be made: student code "
+                        "can read and write what you can; every gradebook row says so")
     g.add_argument("--jobs", type=int, default=None, help="parallel submissions (all cores)")
     g.add_argument("--data-dir", type=Path, help="passed to build when it must build first")
     _grading_loop_options(g)
@@ -126,6 +138,8 @@ def _other_command(args: argparse.Namespace) -> int:
     except (InputError, GradebookError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,19 +169,28 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"building {args.exercise} first …", file=sys.stderr)
                 build_exercise(args.exercise, default_build_dir(), data_dir=args.data_dir)
         out = args.out or Path(f"{args.exercise}-grades")
-        print(f"isolation: {isolation_summary()}", file=sys.stderr)
         options = GradeOptions(roster=args.roster, deadline=args.deadline, policy=args.policy,
                                late_penalty=args.late_penalty,
                                submitted_times=args.submitted_times, students=args.student,
                                lms=args.lms)
-        summary = grade_into_store(
-            args.exercise, zip_path, args.submissions, out, options,
-            limits=Limits(timeout_s=args.timeout, memory_mb=args.memory_mb),
-            jobs=args.jobs, known=EXERCISES,
-        )
+        previous = signal.getsignal(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            summary = grade_into_store(
+                args.exercise, zip_path, args.submissions, out, options,
+                limits=Limits(timeout_s=args.timeout, memory_mb=args.memory_mb,
+                              disk_mb=args.disk_mb),
+                jobs=args.jobs, known=EXERCISES, unsafe=args.unsafe_no_sandbox,
+            )
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     except (BuildError, GradingError, InputError, GradebookError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: the gradebook is as it was before this run", file=sys.stderr)
+        return 130
+    print(f"isolation: {summary.isolation}", file=sys.stderr)
     for line in summary_lines(summary):
         print(line, file=sys.stderr)
     if not summary.files and not summary.unmatched:

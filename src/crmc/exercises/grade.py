@@ -1,54 +1,81 @@
 """Grade a folder of submissions for one exercise: gradebook, feedback, written answers.
 
-``grade_class`` is what ``crmc-exercises grade EXERCISE SUBMISSIONS_DIR`` runs. For each file:
+``grade_class`` is what ``crmc-exercises grade EXERCISE SUBMISSIONS_DIR`` runs:
 
-1. **validate** it (a notebook? of this exercise?) and report the verdict when it is not;
-2. **execute** it in the sandbox (:mod:`crmc.exercises.sandbox`): a private directory with the
-   notebook and the data only, a timeout, memory and file limits, no network, the repository and
-   the autograder hidden; the answer variables come back as plain JSON data;
-3. **score** those values with the exercise's otter tests (public and hidden), here in the
-   grader's own process, which never runs student code: values are rebuilt from JSON
-   (:func:`from_jsonable`), so nothing the student code patched can reach the tests.
+0. **check the sandbox** (:func:`crmc.exercises.sandbox.check_sandbox`): when it cannot be
+   made, grading refuses to start (:class:`GradingError` saying what to fix), unless the caller
+   asked for ``unsafe=True``;
+1. **find** the files once (paths resolved once, symlinks never followed), and for each file
+   **read** it safely: only regular files, opened with ``O_NOFOLLOW | O_NONBLOCK`` (a FIFO or a
+   device never blocks or streams), size-capped;
+2. **validate** it (a notebook? of this exercise?) and report the verdict when it is not;
+3. **execute** it in the sandbox; the answers come back as plain JSON data, one snapshot per
+   question taken when its ``grader.check`` cell ran (otter's scoring moment);
+4. **score** the snapshots with the exercise's tests in a scoring process outside the sandbox
+   (:mod:`crmc.exercises.scoring`).
 
-Submissions are graded in parallel (one sandbox per core). The original files are only read.
+Whatever one file does, it gets its own verdict and the others are graded. Submissions are
+graded in parallel (one sandbox per core). The original files are only read. The grader's
+temporary folder is removed at the end, on Ctrl-C or SIGTERM, and — by a small watcher process
+that outlives it — when the grader is killed.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import hashlib
 import json
-import math
 import os
+import queue
 import re
 import shutil
+import stat
+import subprocess
+import sys
 import tempfile
 import threading
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import repo_root
-from .build import MANIFEST_IN_ZIP, PLACEHOLDER_ANSWER, load_test_file
-from .sandbox import Limits, RunResult, hidden_roots, isolation_summary, run_submission
+from .build import MANIFEST_IN_ZIP, PLACEHOLDER_ANSWER
+from .feedback import write_gradebook, write_outputs
+from .results import (
+    STATUS_CRASHED,
+    STATUS_GRADED,
+    STATUS_INVALID,
+    STATUS_SUPERSEDED,
+    STATUS_TIMEOUT,
+    STATUS_WRONG_EXERCISE,
+    ClassResult,
+    Row,
+    TestOutcome,
+    percent,
+)
+from .sandbox import (
+    Limits,
+    RunResult,
+    SandboxConfig,
+    SandboxUnavailable,
+    check_sandbox,
+    run_submission,
+)
+from .scoring import Scorer, ScoringFailed, from_jsonable
+
+__all__ = [
+    "GradingError", "Exercise", "load_exercise", "validate", "grade_class", "student_of",
+    "from_jsonable", "write_gradebook", "percent", "Row", "TestOutcome", "ClassResult",
+    "STATUS_GRADED", "STATUS_INVALID", "STATUS_WRONG_EXERCISE", "STATUS_TIMEOUT",
+    "STATUS_CRASHED", "STATUS_SUPERSEDED",
+]
 
 MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
 ANSWER_CHARS = 20_000
 
-STATUS_GRADED = "graded"
-STATUS_INVALID = "invalid"
-STATUS_WRONG_EXERCISE = "wrong-exercise"
-STATUS_TIMEOUT = "timeout"
-STATUS_CRASHED = "crashed"
-STATUS_SUPERSEDED = "superseded"
-
 
 class GradingError(RuntimeError):
-    """The class could not be graded at all (bad exercise, missing folder, no submissions)."""
+    """The class could not be graded at all (bad exercise, missing folder, no sandbox)."""
 
 
 # ------------------------------------------------------------------ the exercise under grading
@@ -74,8 +101,17 @@ class Exercise:
         return [v for q in self.auto_questions for v in q["variables"]]
 
     @property
+    def question_variables(self) -> dict[str, list[str]]:
+        return {q["name"]: list(q["variables"]) for q in self.auto_questions}
+
+    @property
     def possible(self) -> float:
         return float(sum(q["points"] for q in self.auto_questions))
+
+    @property
+    def data_dir(self) -> Path | None:
+        path = self.files_dir / "data"
+        return path if path.is_dir() else None
 
 
 def load_exercise(zip_path: Path, work: Path) -> Exercise:
@@ -95,154 +131,80 @@ def load_exercise(zip_path: Path, work: Path) -> Exercise:
             if n.startswith("tests/") and n.endswith(".py")
         }
         files_dir = work / "files"
-        files_dir.mkdir(parents=True)
+        files_dir.mkdir(parents=True, mode=0o755)
         for n in names:
             if n.startswith("files/") and not n.endswith("/"):
                 target = files_dir / n[len("files/") :]
                 if not target.resolve().is_relative_to(files_dir.resolve()):
                     raise GradingError(f"unsafe path in the autograder zip: {n}")
-                target.parent.mkdir(parents=True, exist_ok=True)
+                target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
                 target.write_bytes(zf.read(n))
-    return Exercise(str(manifest["exercise"]), manifest, tests, files_dir)
+                target.chmod(0o644)
+    auto = {q["name"] for q in manifest["questions"] if q["kind"] == "auto"}
+    return Exercise(str(manifest["exercise"]), manifest,
+                    {k: v for k, v in tests.items() if k in auto}, files_dir)
 
 
-# ------------------------------------------------------------------ values back from JSON
-def from_jsonable(value: Any) -> Any:
-    """Rebuild an answer exported by the sandbox (see ``runner.to_jsonable``)."""
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(value, list):
-        return [from_jsonable(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if len(value) != 1:
-        return _Unsupported("object")
-    ((tag, inner),) = value.items()
-    if tag == "__float__":
-        return float(inner)
-    if tag == "__ellipsis__":
-        return ...
-    if tag == "__tuple__":
-        return tuple(from_jsonable(v) for v in inner)
-    if tag == "__set__":
-        return {_hashable(from_jsonable(v)) for v in inner}
-    if tag == "__dict__":
-        return {_hashable(from_jsonable(k)): from_jsonable(v) for k, v in inner}
-    if tag == "__ndarray__":
-        return np.array(from_jsonable(inner), dtype=object if _ragged(inner) else None)
-    if tag == "__index__":
-        return pd.Index(from_jsonable(inner))
-    if tag == "__timestamp__":
-        return pd.Timestamp(inner)
-    if tag == "__series__":
-        return pd.Series(
-            from_jsonable(inner["values"]),
-            index=from_jsonable(inner["index"]),
-            name=from_jsonable(inner["name"]),
-        )
-    if tag == "__dataframe__":
-        return pd.DataFrame(
-            from_jsonable(inner["rows"]),
-            columns=from_jsonable(inner["columns"]),
-            index=from_jsonable(inner["index"]),
-        )
-    return _Unsupported(str(inner) if tag == "__unsupported__" else tag)
+# ------------------------------------------------------------------ reading files safely
+class Unreadable(ValueError):
+    """A file the grader will not read (the message is the verdict)."""
 
 
-def _ragged(inner: Any) -> bool:
-    if not isinstance(inner, list):
-        return False
-    return len({len(v) if isinstance(v, list) else -1 for v in inner}) > 1
+def read_submission(path: Path, limit: int = MAX_SUBMISSION_BYTES) -> bytes:
+    """The bytes of a regular file, never following a symlink, never blocking, capped."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise Unreadable("a symbolic link, not a file: submit the notebook itself") from exc
+        raise Unreadable(f"the file could not be opened ({exc.strerror})") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable(_kind_message(info.st_mode))
+        if info.st_size > limit:
+            raise Unreadable(f"file too large ({info.st_size // 2**20} MB): clear the outputs")
+        chunks = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise Unreadable(f"file too large (over {limit // 2**20} MB): clear the outputs")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
-class _Unsupported:
-    """Stands for an answer of a type the grader does not take (tests fail on it)."""
-
-    def __init__(self, type_name: str) -> None:
-        self.type_name = type_name
-
-    def __repr__(self) -> str:
-        return f"<unsupported answer of type {self.type_name}>"
-
-
-# ------------------------------------------------------------------ scoring
-_score_lock = threading.Lock()
-
-
-@dataclass
-class TestOutcome:
-    question: str
-    test: str
-    hidden: bool
-    points: float
-    passed: bool
-    message: str
-
-
-def score(exercise: Exercise, answers: dict[str, Any]) -> list[TestOutcome]:
-    """Run every test (public and hidden) of every auto-graded question on ``answers``."""
-    env = {k: from_jsonable(v) for k, v in answers.items()}
-    outcomes: list[TestOutcome] = []
-    with _score_lock, contextlib.chdir(exercise.files_dir):
-        for q in exercise.auto_questions:
-            source = exercise.tests.get(q["name"])
-            if source is None:
-                continue
-            tf = load_test_file(source, path=f"{q['name']}.py")
-            for tc in tf.test_cases:
-                func = tc.body.test_func
-                try:
-                    tc.body.call_func(env)
-                except Exception as exc:  # noqa: BLE001 - a failing test may raise anything
-                    params = tc.body._get_func_params()
-                    missing = [a for a in params if a not in env]
-                    if any(env.get(a) is Ellipsis for a in params):
-                        msg = "not answered"  # the answer cell still holds its placeholder
-                    elif missing:
-                        msg = f"`{'`, `'.join(missing)}` is not defined (cell deleted or not run?)"
-                    else:
-                        msg = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
-                    outcomes.append(
-                        TestOutcome(q["name"], func.__name__, tc.hidden, float(tc.points or 0),
-                                    False, msg)
-                    )
-                else:
-                    outcomes.append(
-                        TestOutcome(q["name"], func.__name__, tc.hidden, float(tc.points or 0),
-                                    True, "")
-                    )
-    return outcomes
-
-
-# ------------------------------------------------------------------ validation
-def checksum(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _kind_message(mode: int) -> str:
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return f"{kind}, not a notebook file: submit the .ipynb file itself"
 
 
 def validate(
-    path: Path, exercise: str, known: tuple[str, ...]
+    path: Path, exercise: str, known: tuple[str, ...], data: bytes | None = None
 ) -> tuple[str, str, dict[str, Any] | None]:
     """Return (status, message, notebook) — status is "" when the file can be graded."""
     suffix = path.suffix.lower()
     if suffix != ".ipynb":
         kind = f"a {suffix[1:].upper()} file" if suffix else "a file without extension"
         return STATUS_INVALID, f"not a notebook ({kind}): submit the .ipynb file", None
-    size = path.stat().st_size
-    if size > MAX_SUBMISSION_BYTES:
-        return STATUS_INVALID, f"file too large ({size // 2**20} MB): clear the outputs", None
     try:
-        nb = json.loads(path.read_bytes().decode("utf-8"))
+        raw = data if data is not None else read_submission(path)
+    except Unreadable as exc:
+        return STATUS_INVALID, str(exc), None
+    try:
+        nb = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return STATUS_INVALID, "not a readable notebook: the file is not UTF-8 text", None
-    except ValueError as exc:
-        return STATUS_INVALID, f"not a readable notebook (truncated or not JSON: {exc})", None
     except RecursionError:
         return STATUS_INVALID, "not a readable notebook (nested too deeply)", None
+    except ValueError as exc:
+        return STATUS_INVALID, f"not a readable notebook (truncated or not JSON: {exc})", None
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if (
         not isinstance(nb, dict)
@@ -252,6 +214,10 @@ def validate(
                    for c in cells)
     ):
         return STATUS_INVALID, "JSON but not a Jupyter notebook (version 4)", None
+    bad = [i for i, c in enumerate(cells, start=1) if not _valid_source(c.get("source", ""))]
+    if bad:
+        return (STATUS_INVALID, f"cell {bad[0]} is damaged (its source is not text): open "
+                "the notebook in Jupyter, save it again and resubmit", None)
     meta = nb.get("metadata")
     otter_meta = meta.get("otter") if isinstance(meta, dict) else None
     name = otter_meta.get("assignment_name") if isinstance(otter_meta, dict) else None
@@ -265,9 +231,15 @@ def validate(
     return "", "" if name else "could not confirm the exercise (no otter metadata)", nb
 
 
+def _valid_source(src: Any) -> bool:
+    return isinstance(src, str) or (isinstance(src, list) and all(isinstance(s, str) for s in src))
+
+
 def _text(cell: dict[str, Any]) -> str:
     src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+    if isinstance(src, list):
+        return "".join(s for s in src if isinstance(s, str))
+    return src if isinstance(src, str) else ""
 
 
 # ------------------------------------------------------------------ written answers
@@ -292,25 +264,7 @@ def written_answers(nb: dict[str, Any], exercise: Exercise) -> dict[str, str]:
     return found
 
 
-# ------------------------------------------------------------------ one row of the gradebook
-@dataclass
-class Row:
-    student: str
-    file: str
-    status: str
-    message: str = ""
-    scores: dict[str, float] = field(default_factory=dict)
-    outcomes: list[TestOutcome] = field(default_factory=list)
-    written: dict[str, str] = field(default_factory=dict)
-    first_error: dict[str, Any] | None = None
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> float:
-        return float(sum(self.scores.values()))
-
-
+# ------------------------------------------------------------------ one submission
 STUDENT_RE = re.compile(r"^(?P<student>.+?)(?:\s*\(\d+\)|--.*)?$")
 
 
@@ -323,43 +277,125 @@ def student_of(path: Path, root: Path) -> str:
     return match.group("student").strip() if match else path.stem
 
 
-def grade_one(
-    path: Path, root: Path, exercise: Exercise, limits: Limits, scratch: Path, hide: list[Path],
-    known: tuple[str, ...],
-) -> Row:
-    row = Row(student_of(path, root), str(path.relative_to(root)), STATUS_GRADED)
-    status, message, nb = validate(path, exercise.name, known)
+@dataclass
+class _Context:
+    root: Path
+    exercise: Exercise
+    limits: Limits
+    config: SandboxConfig
+    known: tuple[str, ...]
+    slots: queue.Queue[int]
+    scorers: queue.Queue[Scorer]
+    cancel: threading.Event
+
+
+def _check_snapshots(payload: dict[str, Any], questions: list[str]) -> dict[str, dict[str, Any]]:
+    """The runner's snapshots, checked for shape (the runner's output is untrusted)."""
+    raw = payload.get("snapshots")
+    if not isinstance(raw, dict):
+        raise ValueError("no answer snapshots")
+    checked: dict[str, dict[str, Any]] = {}
+    for q in questions:
+        snap = raw.get(q)
+        if not isinstance(snap, dict) or not isinstance(snap.get("answers"), dict):
+            raise ValueError(f"no snapshot for {q}")
+        cell = snap.get("cell")
+        checked[q] = {"answers": snap["answers"],
+                      "missing": [str(m) for m in snap.get("missing", [])
+                                  if isinstance(m, str)][:50],
+                      "cell": cell if isinstance(cell, int) and not isinstance(cell, bool)
+                      else None}
+    return checked
+
+
+def grade_one(path: Path, ctx: _Context) -> Row:
+    """Grade one file; every failure becomes this row's verdict, never an exception."""
+    rel = str(path.relative_to(ctx.root))
+    row = Row(student_of(path, ctx.root), rel, STATUS_GRADED, isolation=ctx.config.isolation)
+    try:
+        row.mtime = os.lstat(path).st_mtime
+        if ctx.cancel.is_set():
+            raise KeyboardInterrupt("grading was interrupted")
+        _grade_into(row, path, ctx)
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - containment: one file never stops the class
+        row.status = STATUS_CRASHED
+        row.scores = {q["name"]: 0.0 for q in ctx.exercise.auto_questions}
+        row.message = (f"the grader could not process this file ({type(exc).__name__}: "
+                       f"{str(exc)[:200]}); check that it opens in Jupyter and resubmit")
+    if ctx.config.unsafe:
+        row.message = "; ".join(
+            [m for m in (row.message,) if m] + ["UNSAFE: graded without a sandbox"])
+    return row
+
+
+def _grade_into(row: Row, path: Path, ctx: _Context) -> None:
+    exercise = ctx.exercise
+    try:
+        data = b"" if path.suffix.lower() != ".ipynb" else read_submission(path)
+    except Unreadable as exc:
+        row.status, row.message = STATUS_INVALID, str(exc)
+        return
+    status, message, nb = validate(path, exercise.name, ctx.known, data=data)
     if nb is None:
         row.status, row.message = status, message
-        return row
+        return
     if message:
         row.notes.append(message)
     row.written = written_answers(nb, exercise)
-    result: RunResult = run_submission(
-        path, exercise.files_dir / "data", exercise.variables, limits, scratch, hide
-    )
+    questions = exercise.question_variables
+    slot = ctx.slots.get()
+    try:
+        result: RunResult = run_submission(data, exercise.data_dir, questions, ctx.limits,
+                                           ctx.config, slot, ctx.cancel)
+    finally:
+        ctx.slots.put(slot)
     row.seconds = result.seconds
+    row.cpu_seconds = result.cpu_seconds
     row.notes += result.notes
+    row.scores = {q["name"]: 0.0 for q in exercise.auto_questions}
     if result.status != "ok":
         row.status = STATUS_TIMEOUT if result.status == "timeout" else STATUS_CRASHED
         cell = result.running_cell or {}
-        head = " ".join(cell.get("head") or [])[:80]
+        head = " ".join(str(h) for h in (cell.get("head") or []))[:80]
         where = f" (running cell {cell.get('cell')}: {head})" if cell else ""
         row.message = result.message + where
-        row.scores = {q["name"]: 0.0 for q in exercise.auto_questions}
-        return row
+        return
     payload = result.payload
-    answers = payload.get("answers") if isinstance(payload.get("answers"), dict) else {}
-    row.outcomes = score(exercise, answers or {})
+    try:
+        snapshots = _check_snapshots(payload, list(questions))
+    except ValueError as exc:
+        row.status = STATUS_CRASHED
+        row.message = ("the grader could not read this notebook's answers "
+                       f"({exc}); was the grading channel tampered with?")
+        return
+    scorer = ctx.scorers.get()
+    try:
+        outcomes = scorer.score({q: s["answers"] for q, s in snapshots.items()})
+    except ScoringFailed as exc:
+        row.status = STATUS_CRASHED
+        row.message = (f"{exc}: an answer has a shape the tests cannot handle (e.g. nested "
+                       "very deeply); store plain numbers, strings, lists or pandas objects")
+        return
+    finally:
+        ctx.scorers.put(scorer)
+    row.outcomes = [TestOutcome(str(o["question"]), str(o["test"]), bool(o["hidden"]),
+                                float(o["points"]), bool(o["passed"]), str(o["message"]))
+                    for o in outcomes]
     for q in exercise.auto_questions:
         got = sum(o.points for o in row.outcomes if o.question == q["name"] and o.passed)
         row.scores[q["name"]] = round(got, 4)
+        row.scored_at[q["name"]] = snapshots[q["name"]]["cell"]
     first = payload.get("first_error")
     row.first_error = first if isinstance(first, dict) else None
     msgs = []
-    missing = [str(m) for m in payload.get("missing", [])]
+    missing = sorted({m for s in snapshots.values() for m in s["missing"]})
     if missing:
         msgs.append(f"not defined: {', '.join(missing)}")
+    unchecked = [q for q in questions if snapshots[q]["cell"] is None]
+    if unchecked:
+        msgs.append(f"scored at the end (no grader.check cell ran): {', '.join(unchecked)}")
     if row.first_error:
         msgs.append(f"first error in cell {row.first_error.get('cell')}: "
                     f"{str(row.first_error.get('error'))[:120]}")
@@ -367,25 +403,38 @@ def grade_one(
     if isinstance(dropped, int) and dropped > 0:
         msgs.append(f"output truncated ({dropped} characters not kept)")
     row.message = "; ".join(msgs + row.notes)
-    return row
 
 
 # ------------------------------------------------------------------ the class
-@dataclass
-class ClassResult:
-    rows: list[Row]
-    out_dir: Path
-    exercise: Exercise
-    isolation: str
-    work_dir: Path  # the grader's private temporary folder (removed when grading ends)
-
-
 def find_submissions(root: Path) -> list[Path]:
-    files = [
-        p for p in sorted(root.rglob("*"))
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
-    return files
+    """Every entry under ``root`` (not hidden), symlinks and special files included — each
+    gets a verdict; symlinked folders are not followed."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = Path(dirpath)
+        for d in list(dirnames):
+            if os.path.islink(here / d):  # a link to a folder: a verdict, not a walk
+                dirnames.remove(d)
+                found.append(here / d)
+        found += [here / f for f in filenames if not f.startswith(".")]
+    return sorted(found)
+
+
+_REAPER = (
+    "import shutil, signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+    "sys.stdin.buffer.read()\n"
+    "shutil.rmtree(sys.argv[1], ignore_errors=True)\n"
+)
+
+
+def _start_reaper(work: Path) -> subprocess.Popen[bytes]:
+    """A watcher that removes ``work`` once the grader is gone, however it ended."""
+    return subprocess.Popen([sys.executable, "-I", "-c", _REAPER, str(work)],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def grade_class(
@@ -398,6 +447,8 @@ def grade_class(
     known: tuple[str, ...] = (),
     hide: list[Path] | None = None,
     progress: Callable[[Row], None] | None = None,
+    unsafe: bool = False,
+    sandbox: SandboxConfig | None = None,
     select: Callable[[Path], bool] | None = None,
     write: Callable[[ClassResult], None] | None = None,
 ) -> ClassResult:
@@ -406,45 +457,70 @@ def grade_class(
     The instructor's grading loop (:mod:`crmc.exercises.gradeloop`) passes ``select`` (grade
     only the files it returns true for) and ``write`` (it stores the rows itself, choosing
     which file counts; the built-in duplicate marking and CSV writing are then skipped).
-    """
-    from .feedback import write_outputs
 
+    Returns a :class:`ClassResult`; its rows are described in :mod:`crmc.exercises.results`.
+    ``hide`` is accepted for compatibility: the sandbox's root is minimal, so nothing needs
+    hiding. Raises :class:`GradingError` when grading cannot start (no sandbox included).
+    """
+    del hide
     limits = limits or Limits()
-    if not submissions.is_dir():
+    config = sandbox or SandboxConfig(unsafe=unsafe)
+    root = Path(os.path.abspath(submissions))
+    out = Path(os.path.abspath(out_dir))
+    if not root.is_dir():
         raise GradingError(f"no submissions folder at {submissions}")
-    files = [f for f in find_submissions(submissions) if select is None or select(f)]
+    files = [f for f in find_submissions(root) if select is None or select(f)]
     work = Path(tempfile.mkdtemp(prefix="crmc-grade-"))
+    reaper = _start_reaper(work)
+    scorers: list[Scorer] = []
     try:
-        os.chmod(work, 0o700)
+        os.chmod(work, 0o711)  # sandbox uids may traverse to the data; nobody may list
         exercise = load_exercise(autograder_zip, work / "exercise")
-        scratch = work / "sandboxes"
-        scratch.mkdir()
-        hidden = [Path(tempfile.gettempdir()), Path.home(), autograder_zip.parent, submissions,
-                  out_dir, work, repo_root(), *hidden_roots(), *(hide or [])]
-        hidden_paths = sorted({p.resolve() for p in hidden})
-        workers = max(1, jobs or os.cpu_count() or 1)
+        try:
+            isolation = check_sandbox(config, limits, exercise.data_dir)
+        except SandboxUnavailable as exc:
+            raise GradingError(f"grading did not start: {exc}") from exc
+        workers = max(1, min(jobs or os.cpu_count() or 1, max(1, len(files))))
+        slots: queue.Queue[int] = queue.Queue()
+        pool_of_scorers: queue.Queue[Scorer] = queue.Queue()
+        for i in range(workers):
+            slots.put(i)
+            scorer = Scorer(exercise.files_dir, exercise.tests, timeout_s=limits.timeout_s + 60)
+            scorers.append(scorer)
+            pool_of_scorers.put(scorer)
+        if files and any(f.suffix.lower() == ".ipynb" for f in files):
+            scorers[0].start()
+        ctx = _Context(root, exercise, limits, config, known, slots, pool_of_scorers,
+                       threading.Event())
+        rows: list[Row] = []
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                pool.submit(grade_one, f, submissions, exercise, limits, scratch, hidden_paths,
-                            known)
-                for f in files
-            ]
-            rows = []
-            for fut in futures:
-                row = fut.result()
-                rows.append(row)
-                if progress:
-                    progress(row)
+            futures = [pool.submit(grade_one, f, ctx) for f in files]
+            try:
+                for fut in futures:
+                    row = fut.result()
+                    rows.append(row)
+                    if progress:
+                        progress(row)
+            except BaseException:
+                ctx.cancel.set()  # running sandboxes are stopped within a second
+                for fut in futures:
+                    fut.cancel()
+                raise
         if write is None:
-            _mark_duplicates(rows, submissions)
-        result = ClassResult(rows, out_dir, exercise, isolation_summary(), work)
+            _mark_duplicates(rows)
+        result = ClassResult(rows, out, exercise, isolation, work)
         (write or write_outputs)(result)
         return result
     finally:
+        for scorer in scorers:
+            scorer.close()
         shutil.rmtree(work, ignore_errors=True)
+        if reaper.stdin is not None:
+            reaper.stdin.close()
+        reaper.wait()
 
 
-def _mark_duplicates(rows: list[Row], root: Path) -> None:
+def _mark_duplicates(rows: list[Row]) -> None:
     """Several files from one student: the most recent counts, the others are superseded."""
     by_student: dict[str, list[Row]] = {}
     for row in rows:
@@ -452,7 +528,7 @@ def _mark_duplicates(rows: list[Row], root: Path) -> None:
     for student_rows in by_student.values():
         if len(student_rows) < 2:
             continue
-        latest = max(student_rows, key=lambda r: ((root / r.file).stat().st_mtime, r.file))
+        latest = max(student_rows, key=lambda r: (r.mtime, r.file))
         for row in student_rows:
             if row is not latest:
                 row.message = (
@@ -460,24 +536,3 @@ def _mark_duplicates(rows: list[Row], root: Path) -> None:
                     f"recent); this one scored {row.total:g} [{row.status}]"
                 )
                 row.status = STATUS_SUPERSEDED
-
-
-def percent(total: float, possible: float) -> float:
-    return round(100.0 * total / possible, 1) if possible and not math.isnan(possible) else 0.0
-
-
-def write_gradebook(result: ClassResult, path: Path) -> None:
-    ex = result.exercise
-    auto = [q["name"] for q in ex.auto_questions]
-    manual = [q["name"] for q in ex.manual_questions]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "file", *auto, *[f"{m} (manual)" for m in manual],
-                         "total", "percent", "status", "message"])
-        for row in sorted(result.rows, key=lambda r: (r.student, r.file)):
-            counted = row.status in (STATUS_GRADED, STATUS_TIMEOUT, STATUS_CRASHED)
-            scores = [row.scores.get(q, 0.0) if row.scores else "" for q in auto]
-            total = row.total if counted else ""
-            pct = percent(row.total, ex.possible) if counted else ""
-            writer.writerow([row.student, row.file, *scores, *["" for _ in manual], total, pct,
-                             row.status, row.message])

@@ -59,6 +59,7 @@ class RunSummary:
     unmatched: list[tuple[str, str]]
     totals: list[Total]
     statuses: dict[str, int]
+    isolation: str
 
 
 def file_sha256(path: Path) -> str:
@@ -116,12 +117,14 @@ def _settings(book_meta: Callable[[str, str], str], opts: GradeOptions) -> dict[
 
 def grade_into_store(
     exercise: str, zip_path: Path, submissions: Path, out_dir: Path, opts: GradeOptions, *,
-    limits: Limits, jobs: int | None, known: tuple[str, ...], stream: TextIO = sys.stderr,
+    limits: Limits, jobs: int | None, known: tuple[str, ...], unsafe: bool = False,
+    stream: TextIO = sys.stderr,
 ) -> RunSummary:
     """Grade ``submissions`` (or the chosen students) into ``out_dir``'s store."""
     started = now()
     if not submissions.is_dir():
         raise InputError(f"no submissions folder at {submissions}")
+    root = Path(os.path.abspath(submissions))  # the engine resolves it the same way
     roster = read_roster(opts.roster) if opts.roster else None
     times = read_submitted_times(opts.submitted_times) if opts.submitted_times else None
     if opts.deadline:
@@ -132,9 +135,9 @@ def grade_into_store(
         if roster is None:
             roster = book.roster() or None
         inputs = {p.resolve() for p in (opts.roster, opts.submitted_times) if p}
-        files = [p for p in find_submissions(submissions)
+        files = [p for p in find_submissions(root)
                  if p.name != GRADESCOPE_METADATA and p.resolve() not in inputs]
-        infos = describe_files(submissions, files, opts.lms, times)
+        infos = describe_files(root, files, opts.lms, times)
         match_roster(infos, roster)
         known_students = ({s.key for s in roster} if roster else set()) | {
             i.student for i in infos if i.student} | set(book.students())
@@ -146,21 +149,22 @@ def grade_into_store(
         chosen = [i for i in infos if i.student and (not wanted or i.student in wanted)]
         unmatched = [(i.path, i.unmatched) for i in infos if not i.student]
         by_path: dict[str, FileInfo] = {i.path: i for i in chosen}
-        rel = {str(p.relative_to(submissions)): p for p in files}
-        to_grade = {k for k, p in rel.items() if p.relative_to(submissions).as_posix() in by_path}
+        # rows name files by str(path relative to the folder); map those keys to our infos
+        rel = {str(p.relative_to(root)): p for p in files}
+        info_of = {str(p.relative_to(root)): i for p, i in zip(files, infos, strict=True)
+                   if i.path in by_path}
         captured: list[ClassResult] = []
-        bar = ProgressBar(len(to_grade), stream)
-        grade_class(zip_path, submissions, out_dir, limits=limits, jobs=jobs, known=known,
-                    progress=bar, select=lambda p: str(p.relative_to(submissions)) in to_grade,
-                    write=captured.append)
+        bar = ProgressBar(len(info_of), stream)
+        grade_class(zip_path, root, out_dir, limits=limits, jobs=jobs, known=known,
+                    progress=bar, select=lambda p: str(p.relative_to(root)) in info_of,
+                    write=captured.append, unsafe=unsafe)
         result = captured[0]
         manifest = result.exercise.manifest
         settings["title"] = str(manifest.get("title") or exercise)
         questions = [Question(str(q["name"]), str(q["kind"]), float(q["points"] or 0),
                               [str(v) for v in q.get("variables", [])])
                      for q in manifest["questions"]]
-        attempts = [_attempt(r, by_path[Path(r.file).as_posix()], rel[r.file])
-                    for r in result.rows]
+        attempts = [_attempt(r, info_of[r.file], rel[r.file]) for r in result.rows]
         counted = _count(attempts, by_path, settings)
         scope = "class" if not wanted else "students: " + ", ".join(sorted(wanted))
         run_id = book.record_run(
@@ -175,7 +179,7 @@ def grade_into_store(
     for a in attempts:
         statuses[a.status] = statuses.get(a.status, 0) + 1
     return RunSummary(run_id, len(attempts), sorted({c.student for c in counted}), unmatched,
-                      totals, statuses)
+                      totals, statuses, result.isolation)
 
 
 def _attempt(row: Row, info: FileInfo, path: Path) -> Attempt:

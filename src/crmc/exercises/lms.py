@@ -260,12 +260,17 @@ def describe_files(root: Path, files: Sequence[Path], lms: str = "auto",
     times = times or {}
     infos = []
     for path in files:
-        rel = path.relative_to(root).as_posix()
+        rel = safe_text(path.relative_to(root).as_posix())
         info = _describe(rel, lms, gs)
         if rel in times:
             info.submitted_at, info.time_source = times[rel], "--submitted-times"
         infos.append(info)
     return infos
+
+
+def safe_text(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 become ``\\xNN`` escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _describe(rel: str, lms: str, gs: dict[str, Any]) -> FileInfo:

@@ -1,195 +1,169 @@
 """Execute one submitted notebook inside the grading sandbox and export its answers.
 
-This file runs as a script (``python -I runner.py SPEC``) in a fresh process that the grader
-started in its own process group (and, where the OS allows, in new mount, network and PID
-namespaces). It is deliberately self-contained: the standard library only, no import of
-``crmc`` (the repository is hidden from the sandbox) and no test file anywhere in reach.
+Runs as ``python -I runner.py SPEC`` inside the bubblewrap sandbox that
+:mod:`crmc.exercises.sandbox` makes (it sees only the interpreter, the venv, this file and the
+exercise's data). Self-contained on purpose: the standard library and IPython, no ``crmc``.
 
 Order of work, and why:
 
-1. hide what student code must not see (the repository, the autograder, the other
-   submissions, the grader's temporary files, the home directory): read-only remount of every
-   file system, then empty ``tmpfs`` over the hidden paths, then a nested user namespace that
-   *locks* those mounts so the student code cannot unmount them;
-2. set resource limits (address space, file size, no core dumps);
-3. run every code cell of the notebook in one namespace, recording the first error;
-4. export the answer variables the tests ask for as plain JSON data (``to_jsonable``): the
-   tests later run in the grader's own process against values rebuilt from that JSON, never
-   against objects the student code could have patched.
+1. set the resource limits (CPU time, address space, processes, file size, open files; hard =
+   soft, so no child can raise them) before reading anything the student wrote;
+2. read the notebook from stdin, then point fd 0 at ``/dev/null`` and fd 1 at the log (stderr):
+   programs the notebook starts cannot write on the answer channel by accident;
+3. run the code cells one by one through IPython's ``InteractiveShell`` — the semantics a
+   Jupyter kernel (and so ``otter run``) gives: ``display``, magics, ``!`` shell lines,
+   continuation lines, the value of a cell's last expression;
+4. score at otter's moment: ``grader.check("q1")`` snapshots q1's answer variables *when the
+   cell runs* (a later check of the same question replaces it, as in otter's results); a question
+   that was never checked is snapshotted at the end, as otter checks it at the end;
+5. write the snapshots as plain, type-tagged JSON data (:func:`to_jsonable`) on the answer
+   channel. The tests run later in a scoring process outside the sandbox against values rebuilt
+   from that JSON, never against objects the student code could have patched.
 """
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import io
 import json
 import math
 import os
 import resource
-import signal
 import sys
 import traceback
 import types
 from typing import Any
 
 MAX_ITEMS = 200_000
+MAX_DEPTH = 60
 CELL_OUTPUT_KEEP = 2_000
-
-# Linux mount flags and namespace flags (linux/fs.h, linux/sched.h)
-MS_RDONLY = 1
-MS_NOSUID = 2
-MS_NODEV = 4
-MS_NOEXEC = 8
-MS_REMOUNT = 32
-MS_BIND = 4096
-MS_REC = 16384
-MS_PRIVATE = 1 << 18
-CLONE_NEWNS = 0x00020000
-CLONE_NEWUSER = 0x10000000
 
 
 # ---------------------------------------------------------------- answers as plain data
-def to_jsonable(value: Any, budget: list[int] | None = None) -> Any:
+class _TooDeep(ValueError):
+    pass
+
+
+def to_jsonable(value: Any, budget: list[int] | None = None, depth: int = 0) -> Any:
     """Convert an answer to JSON data with a type tag where JSON has no type of its own.
 
     Supports None, bool, int, float, str, list/tuple/set, dict, numpy scalars and arrays,
     pandas Series, DataFrame and Index. Anything else becomes ``{"__unsupported__": type}``.
+    At most ``MAX_ITEMS`` values and ``MAX_DEPTH`` levels of nesting.
     """
     if budget is None:
         budget = [MAX_ITEMS]
     budget[0] -= 1
     if budget[0] < 0:
         raise ValueError("answer too large")
+    if depth > MAX_DEPTH:
+        raise _TooDeep(f"answer nested more than {MAX_DEPTH} levels deep")
+    d = depth + 1
     if value is None or isinstance(value, (bool, str)):
-        return value
+        return str(value) if isinstance(value, str) and type(value) is not str else value
     if isinstance(value, int):
+        value = int(value)
         return value if abs(value) < 2**63 else {"__float__": str(value)}
     if isinstance(value, float):
+        value = float(value)
         return value if math.isfinite(value) else {"__float__": repr(value)}
     module = type(value).__module__.split(".")[0]
     if module == "numpy":
         if hasattr(value, "tolist") and getattr(value, "ndim", 0) == 0:
-            return to_jsonable(value.item(), budget)
+            return to_jsonable(value.item(), budget, d)
         if hasattr(value, "tolist"):
-            return {"__ndarray__": to_jsonable(value.tolist(), budget)}
+            return {"__ndarray__": to_jsonable(value.tolist(), budget, d)}
     if module == "pandas":
         kind = type(value).__name__
         if kind == "Series":
             return {
                 "__series__": {
-                    "index": to_jsonable(list(value.index), budget),
-                    "values": to_jsonable(list(value.tolist()), budget),
-                    "name": to_jsonable(value.name, budget),
+                    "index": to_jsonable(list(value.index), budget, d),
+                    "values": to_jsonable(list(value.tolist()), budget, d),
+                    "name": to_jsonable(value.name, budget, d),
                 }
             }
         if kind == "DataFrame":
             return {
                 "__dataframe__": {
-                    "columns": to_jsonable([str(c) for c in value.columns], budget),
-                    "index": to_jsonable(list(value.index), budget),
-                    "rows": to_jsonable(value.values.tolist(), budget),
+                    "columns": to_jsonable([str(c) for c in value.columns], budget, d),
+                    "index": to_jsonable(list(value.index), budget, d),
+                    "rows": to_jsonable(value.values.tolist(), budget, d),
                 }
             }
         if kind.endswith("Index"):
-            return {"__index__": to_jsonable(list(value), budget)}
+            return {"__index__": to_jsonable(list(value), budget, d)}
         if kind == "Timestamp":
             return {"__timestamp__": value.isoformat()}
         if kind in ("NAType", "NaTType"):
             return None
     if isinstance(value, (list, tuple)):
-        items = [to_jsonable(v, budget) for v in value]
+        items = [to_jsonable(v, budget, d) for v in list(value)]
         return items if isinstance(value, list) else {"__tuple__": items}
     if isinstance(value, (set, frozenset)):
-        return {"__set__": [to_jsonable(v, budget) for v in value]}
+        return {"__set__": [to_jsonable(v, budget, d) for v in list(value)]}
     if isinstance(value, dict):
-        pairs = [[to_jsonable(k, budget), to_jsonable(v, budget)] for k, v in value.items()]
+        pairs = [[to_jsonable(k, budget, d), to_jsonable(v, budget, d)]
+                 for k, v in list(dict.items(value))]
         return {"__dict__": pairs}
     if value is Ellipsis:
         return {"__ellipsis__": True}
     return {"__unsupported__": type(value).__name__}
 
 
-# ---------------------------------------------------------------- isolation (Linux only)
-def _libc() -> Any:
-    return ctypes.CDLL(None, use_errno=True)
+def export(value: Any) -> Any:
+    """``to_jsonable`` that never raises: a failure becomes an unsupported-answer tag."""
+    try:
+        return to_jsonable(value)
+    except Exception as exc:  # noqa: BLE001 - student objects may raise anything
+        return {"__unsupported__": f"{type(exc).__name__}: {exc}"[:200]}
 
 
-def _mount(
-    libc: Any, src: str, target: str, fstype: str | None, flags: int, data: str | None
-) -> bool:
-    rc = libc.mount(
-        src.encode(),
-        target.encode(),
-        fstype.encode() if fstype else None,
-        ctypes.c_ulong(flags),
-        data.encode() if data else None,
-    )
-    return bool(rc == 0)
+# ---------------------------------------------------------------- the otter stand-in
+class Snapshots:
+    """Answer snapshots per question, taken when otter would score the question."""
 
+    def __init__(self, questions: dict[str, list[str]], namespace: dict[str, Any]) -> None:
+        self.questions = questions
+        self.ns = namespace
+        self.taken: dict[str, dict[str, Any]] = {}
+        self.cell = 0
 
-def _mount_points() -> list[tuple[str, int]]:
-    points = []
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            fields = line.split()
-            target = fields[4].encode().decode("unicode_escape")
-            opts = fields[5].split(",")
-            flags = 0
-            flags |= MS_NOSUID if "nosuid" in opts else 0
-            flags |= MS_NODEV if "nodev" in opts else 0
-            flags |= MS_NOEXEC if "noexec" in opts else 0
-            points.append((target, flags))
-    return points
-
-
-def _inside(path: str, parent: str) -> bool:
-    return path == parent or path.startswith(parent.rstrip("/") + "/")
-
-
-def isolate_filesystem(hide: list[str], keep: list[str]) -> list[str]:
-    """Make the file system read-only and cover ``hide`` (except ``keep``) with empty tmpfs.
-
-    Must run in a fresh mount namespace (``unshare --mount``) with the private working
-    directory as cwd. Returns notes on anything that could not be done.
-    """
-    notes: list[str] = []
-    libc = _libc()
-    here = os.getcwd()
-    _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, None)
-    if not _mount(libc, here, here, None, MS_BIND, None):
-        return ["could not bind the working directory: file system not isolated"]
-    os.chdir(here)  # now on the new (writable) bind mount
-    failed = 0
-    for target, flags in _mount_points():
-        if target == here or any(_inside(target, p) for p in ("/proc", "/sys", "/dev")):
-            continue
-        if not _mount(libc, "none", target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | flags, None):
-            failed += 1
-    if failed:
-        notes.append(f"{failed} mount(s) could not be made read-only")
-
-    def cover(path: str) -> None:
-        if not os.path.isdir(path) or os.path.islink(path):
+    def take(self, question: str, at_end: bool = False) -> None:
+        names = self.questions.get(question)
+        if names is None:
             return
-        if any(_inside(path, k) for k in keep):
-            return
-        if any(_inside(k, path) for k in keep):
-            for child in sorted(os.listdir(path)):
-                full = os.path.join(path, child)
-                if os.path.isdir(full) and not os.path.islink(full):
-                    cover(full)
-                elif os.path.isfile(full) and not any(_inside(k, full) for k in keep):
-                    _mount(libc, "/dev/null", full, None, MS_BIND, None)
-            return
-        if not _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777"):
-            notes.append(f"could not hide {path}")
+        answers: dict[str, Any] = {}
+        missing: list[str] = []
+        for name in names:
+            if name in self.ns:
+                answers[name] = export(self.ns[name])
+            else:
+                missing.append(name)
+        self.taken[question] = {"answers": answers, "missing": missing,
+                                "cell": None if at_end else self.cell, "at_end": at_end}
 
-    for path in hide:
-        cover(os.path.realpath(path))
-    # A nested user namespace locks the mounts above: its "root" cannot undo them.
-    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
-        notes.append("could not lock the mounts (no nested user namespace)")
-    return notes
+
+def _otter_stub(snapshots: Snapshots) -> types.ModuleType:
+    class Notebook:
+        """Stands in for ``otter.Notebook``: a check records the answers at that moment."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+        def check(self, question: Any = None, *args: Any, **kwargs: Any) -> None:
+            snapshots.take(str(question))
+
+        def check_all(self, *args: Any, **kwargs: Any) -> None:
+            for q in snapshots.questions:
+                snapshots.take(q)
+
+        def __getattr__(self, name: str) -> Any:
+            return lambda *a, **k: None  # export, to_pdf, … do nothing while grading
+
+    stub = types.ModuleType("otter")
+    stub.Notebook = Notebook  # type: ignore[attr-defined]
+    return stub
 
 
 # ---------------------------------------------------------------- running cells
@@ -201,6 +175,9 @@ class BoundedWriter(io.TextIOBase):
         self.parts: list[str] = []
         self.kept = 0
         self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
 
     def write(self, s: str) -> int:
         s = str(s)
@@ -215,125 +192,143 @@ class BoundedWriter(io.TextIOBase):
         return "".join(self.parts)
 
 
-class _GraderStub:
-    """Stands in for ``otter.Notebook`` while grading: checks are done elsewhere."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def check(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def check_all(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def export(self, *args: Any, **kwargs: Any) -> None:
-        return None
+def cell_source(cell: Any) -> str:
+    src = cell.get("source", "") if isinstance(cell, dict) else ""
+    if isinstance(src, list):
+        return "".join(s for s in src if isinstance(s, str))
+    return src if isinstance(src, str) else ""
 
 
-def _cell_source(cell: dict[str, Any]) -> str:
-    src = cell.get("source", "")
-    text = "".join(src) if isinstance(src, list) else str(src)
-    # IPython magics and shell escapes do not run at grading time
-    return "\n".join(
-        ("pass  # " + line) if line.lstrip().startswith(("%", "!")) else line
-        for line in text.splitlines()
-    )
+def _ignored(cell: dict[str, Any]) -> bool:
+    meta = cell.get("metadata")
+    if not isinstance(meta, dict):
+        return False
+    tags = meta.get("tags")
+    otter_meta = meta.get("otter")
+    return (isinstance(tags, list) and "otter_ignore" in tags) or (
+        isinstance(otter_meta, dict) and bool(otter_meta.get("ignore")))
 
 
-def _restore(target: dict[str, Any], saved: dict[str, Any]) -> None:
-    if target != saved:
-        target.clear()
-        target.update(saved)
+def _make_shell() -> Any:
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    config.InteractiveShell.autocall = 0
+    shell: Any = InteractiveShell.instance(config=config)
+    # IPython 9 copies every write to stdout into its output history (memory and time that
+    # grow with the output); the runner keeps its own bounded copy instead.
+    setattr(shell, "_tee", lambda channel: contextlib.nullcontext())  # noqa: B010
+    return shell
 
 
-def run_notebook(nb: dict[str, Any], names: list[str]) -> dict[str, Any]:
+def run_notebook(nb: dict[str, Any], questions: dict[str, list[str]], emit: Any) -> dict[str, Any]:
     import builtins
 
+    shell = _make_shell()
     saved_builtins = dict(builtins.__dict__)
-    stub = types.ModuleType("otter")
-    stub.Notebook = _GraderStub  # type: ignore[attr-defined]
-    sys.modules["otter"] = stub
-    env: dict[str, Any] = {"__name__": "__main__", "grader": _GraderStub()}
+    snapshots = Snapshots(questions, shell.user_ns)
+    sys.modules["otter"] = _otter_stub(snapshots)
     first_error: dict[str, Any] | None = None
-    errors = 0
-    dropped = 0
-    code_index = 0
+    errors = dropped = code_index = 0
     real_out, real_err = sys.stdout, sys.stderr
-    home = os.open(".", os.O_RDONLY)  # student code may chdir; the runner's files stay here
-    for index, cell in enumerate(nb.get("cells", []), start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+    home = os.open(".", os.O_RDONLY)  # student code may chdir; relative data paths stay right
+    cells = nb.get("cells", [])
+    stopped = ""
+    for index, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or _ignored(cell):
             continue
         code_index += 1
-        source = _cell_source(cell)
+        source = cell_source(cell)
+        snapshots.cell = index
         os.fchdir(home)
-        with open("progress", "w") as f:
-            f.write(json.dumps({"cell": index, "head": source.strip().splitlines()[:1]}))
+        emit({"progress": {"cell": index, "head": source.strip().splitlines()[:1]}})
         out = BoundedWriter(CELL_OUTPUT_KEEP)
         sys.stdout = sys.stderr = out
         try:
-            exec(compile(source, f"<cell {index}>", "exec"), env)
-        except BaseException as exc:  # noqa: BLE001 - a student cell may raise anything
-            _restore(builtins.__dict__, saved_builtins)
+            result = shell.run_cell(source, store_history=False)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and friends from a cell
+            result = None
+            error: BaseException | None = exc
+        else:
+            error = result.error_before_exec or result.error_in_exec
+        finally:
             sys.stdout, sys.stderr = real_out, real_err
+            # built-ins patched by the notebook (``builtins.isinstance = ...``) last one cell
+            if builtins.__dict__ != saved_builtins:
+                builtins.__dict__.clear()
+                builtins.__dict__.update(saved_builtins)
+        dropped += out.dropped
+        if error is not None and not isinstance(error, KeyboardInterrupt):
             errors += 1
             if first_error is None:
-                tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
+                tb = traceback.format_exception(type(error), error, error.__traceback__)
                 first_error = {
                     "cell": index,
                     "code_cell": code_index,
                     "source": source[:600],
-                    "error": f"{type(exc).__name__}: {exc}"[:600],
-                    "traceback": "".join(t for t in tb if "runner.py" not in t)[-2000:],
+                    "error": f"{type(error).__name__}: {error}"[:600],
+                    "traceback": "".join(t for t in tb if "runner.py" not in t
+                                         and "IPython" not in t)[-2000:],
                 }
-        finally:
-            # built-ins patched by the notebook (``builtins.isinstance = ...``) last one cell
-            _restore(builtins.__dict__, saved_builtins)
-            sys.stdout, sys.stderr = real_out, real_err
-        dropped += out.dropped
+        if getattr(shell, "exit_now", False):
+            stopped = f"the notebook called exit() in cell {index}; later cells did not run"
+            break
     os.fchdir(home)
-    answers: dict[str, Any] = {}
-    missing: list[str] = []
-    for name in names:
-        if name not in env:
-            missing.append(name)
-            continue
-        try:
-            answers[name] = to_jsonable(env[name])
-        except Exception as exc:  # noqa: BLE001
-            answers[name] = {"__unsupported__": f"{type(exc).__name__}: {exc}"[:200]}
+    checked = set(snapshots.taken)
+    for q in questions:
+        if q not in checked:
+            snapshots.take(q, at_end=True)
     return {
-        "answers": answers,
-        "missing": missing,
+        "snapshots": snapshots.taken,
         "first_error": first_error,
         "errors": errors,
         "code_cells": code_index,
         "output_dropped": dropped,
+        "notes": [stopped] if stopped else [],
     }
+
+
+# ---------------------------------------------------------------- limits and main
+def set_limits(spec: dict[str, Any]) -> None:
+    cpu = int(spec["cpu_seconds"])
+    for which, value in (
+        (resource.RLIMIT_CPU, (cpu, cpu + 2)),
+        (resource.RLIMIT_AS, int(spec["memory_bytes"])),
+        (resource.RLIMIT_FSIZE, int(spec["file_bytes"])),
+        (resource.RLIMIT_NPROC, int(spec["max_procs"])),
+        (resource.RLIMIT_NOFILE, int(spec["max_open_files"])),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        soft, hard = value if isinstance(value, tuple) else (value, value)
+        resource.setrlimit(which, (soft, hard))
 
 
 def main(argv: list[str]) -> int:
     spec = json.loads(argv[1])
-    notes: list[str] = []
-    if spec.get("isolate_fs"):
-        notes += isolate_filesystem(spec["hide"], spec["keep"])
-    else:
-        notes.append("file system not isolated on this system")
-    limit = int(spec["memory_bytes"])
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    fsize = int(spec["file_bytes"])
-    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    with open(spec["notebook"], encoding="utf-8") as f:
-        nb = json.load(f)
-    os.unlink(spec["notebook"])
-    result = run_notebook(nb, list(spec["names"]))
-    result["notes"] = notes
-    data = json.dumps(result)
-    with open(spec["answers"] + ".part", "w", encoding="utf-8") as f:
-        f.write(data)
-    os.replace(spec["answers"] + ".part", spec["answers"])
+    set_limits(spec["limits"])
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8")  # non-inheritable copy of stdout
+
+    def emit(item: dict[str, Any]) -> None:
+        channel.write(json.dumps(item) + "\n")
+        channel.flush()
+
+    if spec.get("probe"):
+        emit({"probe": "ok"})
+        return 0
+    raw = sys.stdin.buffer.read()
+    null = os.open("/dev/null", os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(2, 1)  # what started programs print goes to the (capped) log, not the channel
+    nb = json.loads(raw.decode("utf-8"))
+    del raw
+    result = run_notebook(nb, {str(k): [str(v) for v in vs]
+                               for k, vs in spec["questions"].items()}, emit)
+    used = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    result["cpu_seconds"] = sum(u.ru_utime + u.ru_stime for u in used)
+    emit({"result": result})
     return 0
 
 

@@ -1,16 +1,35 @@
-"""Run one submission in the sandbox: process group, limits, namespaces, timeout, clean-up.
+"""Run one submission in a bubblewrap sandbox, with limits that hold, and clean up after it.
 
-The parent side of :mod:`crmc.exercises.runner`. Each submission gets
+The parent side of :mod:`crmc.exercises.runner`. Every submission runs as
 
-- a private temporary directory holding only a copy of the notebook and the data files;
-- its own session and process group, and where ``unshare`` works, new mount, network and PID
-  namespaces (no network; when the run ends or is killed every process in it dies with it);
-- a wall-clock timeout after which the whole group is killed with SIGKILL;
-- an address-space limit, a file-size limit and a read-only view of the file system in which the
-  repository, the autograder, the other submissions, the grader's own temporary files and the home
-  directory are covered by empty ``tmpfs`` mounts.
+    [setpriv --reuid U --regid U --clear-groups]   (only when the grader runs as root)
+    bwrap --unshare-all --unshare-user --disable-userns --die-with-parent --new-session …
+          python -I runner.py SPEC
 
-Whatever happens, the private directory is removed and no process is left behind.
+- **Never host root.** Started as root, the grader first drops to an unprivileged host uid
+  (``SANDBOX_UID_BASE + slot``, one per parallel sandbox, so process counts are per sandbox)
+  and only then creates the namespaces: a user namespace made by root maps to host root, one
+  made by an ordinary uid does not. Started by an ordinary user, the sandbox runs as that user.
+- **Minimal root.** The sandbox's ``/`` is an empty tmpfs holding, read-only, ``/usr`` (and the
+  ``/bin``, ``/lib``… links or folders), the interpreter and the virtual environment, the runner
+  and the exercise's data; a fresh ``/proc`` (new PID namespace) and ``/dev`` (``null``,
+  ``zero``, ``random``… and a private ``/dev/shm``); size-limited private ``/tmp`` and home. No
+  ``/etc``, ``/run``, ``/sys``, host ``/tmp``, home folders or repository. New user, PID, IPC,
+  network, UTS, cgroup and mount namespaces; nested user namespaces are disabled; no terminal
+  (new session, all three standard streams are pipes).
+- **Limits** (set by the runner before any student code, hard = soft, inherited by every child):
+  ``RLIMIT_CPU`` (the timeout counts CPU time, so a classmate's busy loop cannot push an honest
+  notebook past it), ``RLIMIT_AS`` (memory of each process), ``RLIMIT_NPROC``, ``RLIMIT_FSIZE``
+  and ``RLIMIT_NOFILE``; the writable folders are tmpfs mounts of a fixed size. A wall-clock
+  backstop (a multiple of the CPU limit) stops notebooks that only wait.
+- **Nothing left behind.** The notebook goes in on stdin and the answers come back on stdout, so
+  no submission touches the host's disk. ``--die-with-parent`` and the PID namespace kill every
+  process of a sandbox when its run ends or the grader dies, even by SIGKILL.
+
+If the sandbox cannot be made as configured, :func:`check_sandbox` raises
+:class:`SandboxUnavailable` with what is missing and how to fix it; grading does not start.
+Running without a sandbox needs ``unsafe=True`` (``--unsafe-no-sandbox``), and every gradebook
+row then says so.
 """
 
 from __future__ import annotations
@@ -18,29 +37,69 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import selectors
 import shutil
 import signal
+import stat
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 RUNNER = Path(__file__).with_name("runner.py")
-MAX_ANSWERS_BYTES = 20_000_000
-TOKEN_VAR = "CRMC_SANDBOX_TOKEN"
+SANDBOX_UID_BASE = 1_500_000_000
+"""Host uids used for sandboxes when the grader runs as root (no account needed)."""
+MAX_RESULT_BYTES = 24_000_000
+MAX_LOG_BYTES = 64_000
+HOME = "/home/student"
+INSIDE_RUNNER = "/opt/crmc/runner.py"
+ISOLATION_BWRAP = "bubblewrap"
+ISOLATION_UNSAFE = "UNSAFE-none"
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot be set up as configured (the message says how to fix it)."""
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one submission."""
+    """Resource limits for one submission.
+
+    ``timeout_s`` is CPU time (user + system, every process of the sandbox); ``wall_s`` is the
+    wall-clock backstop (default ``3 × timeout_s + 10``) for notebooks that sleep or wait.
+    """
 
     timeout_s: float = 60.0
     memory_mb: int = 2048
-    file_mb: int = 64
+    disk_mb: int = 64
+    max_procs: int = 64
+    max_open_files: int = 256
+    wall_s: float | None = None
+
+    @property
+    def wall_limit(self) -> float:
+        return self.wall_s if self.wall_s is not None else 3 * self.timeout_s + 10
+
+    @property
+    def file_mb(self) -> int:  # the name the CLI and older callers use
+        return self.disk_mb
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """How sandboxes are made: the tools, and whether to run without one (unsafe)."""
+
+    bwrap: str | None = None  # default: ``bwrap`` on PATH
+    setpriv: str | None = None  # default: ``setpriv`` on PATH (used only as root)
+    unsafe: bool = False
+    uid_base: int = SANDBOX_UID_BASE
+
+    @property
+    def isolation(self) -> str:
+        return ISOLATION_UNSAFE if self.unsafe else ISOLATION_BWRAP
 
 
 @dataclass
@@ -53,179 +112,334 @@ class RunResult:
     message: str = ""
     running_cell: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0
 
 
-@lru_cache(maxsize=1)
-def unshare_prefix() -> tuple[str, ...]:
-    """The ``unshare`` command prefix that works here, or ``()`` when none does."""
-    exe = shutil.which("unshare")
-    if exe is None or not sys.platform.startswith("linux"):
-        return ()
-    base = [exe, "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc"]
-    candidates = [base] if os.geteuid() == 0 else []
-    candidates.append([exe, "--map-root-user", *base[1:]])
-    for cmd in candidates:
-        try:
-            ok = subprocess.run([*cmd, "true"], capture_output=True, timeout=10).returncode == 0
-        except (OSError, subprocess.SubprocessError):
-            ok = False
-        if ok:
-            return tuple(cmd)
-    return ()
+# ------------------------------------------------------------------ the command line
+def _tool(name: str, configured: str | None) -> str:
+    path = configured or shutil.which(name) or ""
+    if not path or not os.access(path, os.X_OK):
+        packages = {"bwrap": "bubblewrap", "setpriv": "util-linux"}
+        raise SandboxUnavailable(
+            f"`{name}` was not found{f' at {configured}' if configured else ''}: install "
+            f"Debian's `{packages[name]}` package (`sudo apt-get install {packages[name]}`). "
+            "Grading without a sandbox is possible only with --unsafe-no-sandbox, which lets "
+            "student code read and write anything the grading user can."
+        )
+    return path
 
 
-def isolation_summary() -> str:
-    """One line for reports: what isolation this machine gives the sandbox."""
-    if unshare_prefix():
-        return "namespaces: mount (read-only, hidden paths), network (none), PID"
-    return (
-        "no namespaces available: process group, timeout and limits only; the network and "
-        "the file system are NOT isolated"
-    )
-
-
-SYSTEM_ROOTS = frozenset(
-    {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32"}
-    | {"proc", "run", "sbin", "sys", "usr"}
-)
-"""Top-level folders the sandboxed Python may see (read-only): the operating system itself."""
-
-
-def hidden_roots(root: Path = Path("/")) -> list[Path]:
-    """Every other top-level folder: covered in the sandbox unless it holds a kept path.
-
-    An allow-list, not a deny-list: exercise masters, answer keys or other classes'
-    submissions may sit anywhere on an instructor's disk (``/work``, ``/srv``, ``/opt``…), so
-    student code sees only the operating system and the Python it runs on (``keep_paths``).
-    """
-    return sorted(
-        entry
-        for entry in root.iterdir()
-        if entry.is_dir() and not entry.is_symlink() and entry.name not in SYSTEM_ROOTS
-    )
-
-
-def keep_paths() -> list[str]:
-    """Paths the sandboxed Python needs and that therefore stay visible (read-only)."""
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)}
+def python_paths() -> list[str]:
+    """Folders the sandboxed interpreter needs (read-only): the venv and the base install."""
+    paths = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
     paths.add(os.path.dirname(os.path.realpath(sys.executable)))
-    return sorted(os.path.realpath(p) for p in paths)
+    kept: list[str] = []
+    for p in sorted(paths):
+        if p.startswith("/usr/") or p == "/usr":
+            continue
+        if not any(p.startswith(k.rstrip("/") + "/") for k in kept):
+            kept.append(p)
+    return kept
 
 
-def _kill_group(proc: subprocess.Popen[bytes], token: str) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=10)
-    _kill_by_token(token)
+def _unreachable_by_others(path: str) -> str | None:
+    """The first folder on ``path`` an unrelated uid cannot traverse (None: all can)."""
+    current = Path("/")
+    for part in Path(path).parts[1:]:
+        try:
+            mode = current.stat().st_mode
+        except OSError:
+            return str(current)
+        if not mode & stat.S_IXOTH:
+            return str(current)
+        current = current / part
+    return None
 
 
-def _kill_by_token(token: str) -> None:
-    """Kill any process that carries our token (escaped the group, e.g. with ``setsid``)."""
-    needle = f"{TOKEN_VAR}={token}".encode()
-    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
-        if not entry.name.isdigit():
+def _root_entries() -> list[str]:
+    """bwrap arguments for ``/usr`` and the top-level ``/bin``, ``/lib``… links or folders."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = Path("/") / name
+        if host.is_symlink():
+            args += ["--symlink", os.readlink(host), f"/{name}"]
+        elif host.is_dir():
+            args += ["--ro-bind", str(host), f"/{name}"]
+    return args
+
+
+def sandbox_command(
+    config: SandboxConfig, limits: Limits, slot: int, data_dir: Path | None, spec: dict[str, Any]
+) -> list[str]:
+    """The full command that runs the runner with ``spec`` for one sandbox slot."""
+    runner_spec = json.dumps(spec)
+    python = os.path.join(sys.prefix, "bin", "python")
+    if not os.path.exists(python):
+        python = sys.executable
+    env = {
+        "PATH": f"{os.path.join(sys.prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": HOME,
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "IPYTHONDIR": f"{HOME}/.ipython",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+    }
+    if config.unsafe:
+        return [python, "-I", str(RUNNER), runner_spec]
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        uid = str(config.uid_base + slot)
+        prefix = [_tool("setpriv", config.setpriv), "--reuid", uid, "--regid", uid,
+                  "--clear-groups", "--inh-caps=-all", "--"]
+    disk = str(limits.disk_mb * 1024 * 1024)
+    cmd = [
+        *prefix, _tool("bwrap", config.bwrap),
+        "--unshare-all", "--unshare-user", "--disable-userns",
+        "--die-with-parent", "--new-session", "--hostname", "sandbox",
+        *_root_entries(),
+    ]
+    for path in python_paths():
+        cmd += ["--ro-bind", path, path]
+    cmd += [
+        "--ro-bind", str(RUNNER), INSIDE_RUNNER,
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--size", str(4 * 1024 * 1024), "--tmpfs", "/dev/shm",
+        "--size", disk, "--tmpfs", "/tmp",
+        "--size", disk, "--tmpfs", HOME,
+    ]
+    if data_dir is not None:
+        cmd += ["--ro-bind", str(data_dir), f"{HOME}/data"]
+    cmd += ["--remount-ro", "/", "--chdir", HOME, "--clearenv"]
+    for key, value in env.items():
+        cmd += ["--setenv", key, value]
+    return [*cmd, "--", python, "-I", INSIDE_RUNNER, runner_spec]
+
+
+def _limits_spec(limits: Limits) -> dict[str, Any]:
+    return {
+        "cpu_seconds": max(1, int(limits.timeout_s + 0.999)),
+        "memory_bytes": limits.memory_mb * 1024 * 1024,
+        "file_bytes": limits.disk_mb * 1024 * 1024,
+        "max_procs": limits.max_procs,
+        "max_open_files": limits.max_open_files,
+    }
+
+
+USERNS_HELP = (
+    "the kernel refused to create an unprivileged user namespace. Enable them: "
+    "`sudo sysctl -w kernel.unprivileged_userns_clone=1` (Debian) and make sure "
+    "`user.max_user_namespaces` is above 0; on Ubuntu 24.04 also "
+    "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`. In a container, run it "
+    "with user namespaces allowed (e.g. Docker's --security-opt seccomp=unconfined)."
+)
+
+
+def check_sandbox(config: SandboxConfig, limits: Limits, data_dir: Path | None = None) -> str:
+    """Make one sandbox exactly as grading will and run a probe in it; explain any failure.
+
+    Returns a one-line summary of the isolation. Raises :class:`SandboxUnavailable`.
+    """
+    if config.unsafe:
+        return isolation_summary(config)
+    if not sys.platform.startswith("linux"):
+        raise SandboxUnavailable("the grading sandbox needs Linux (bubblewrap)")
+    if os.geteuid() == 0:
+        for path in [*python_paths(), str(RUNNER), *([str(data_dir)] if data_dir else [])]:
+            blocked = _unreachable_by_others(path)
+            if blocked is not None:
+                raise SandboxUnavailable(
+                    f"{path} is not reachable by the unprivileged sandbox user: {blocked} is "
+                    f"not searchable by others (mode {stat.S_IMODE(os.stat(blocked).st_mode):o}). "
+                    f"Allow traversal (`chmod o+x {blocked}`) or install the grader's Python and "
+                    "virtual environment under a folder every user can read."
+                )
+    cmd = sandbox_command(config, limits, 0, data_dir, {"probe": True, "limits":
+                                                        _limits_spec(limits)})
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SandboxUnavailable(f"could not start the sandbox: {exc}") from exc
+    err = proc.stderr.decode("utf-8", "replace").strip()
+    if proc.returncode != 0 or b'"probe": "ok"' not in proc.stdout:
+        low = err.lower()
+        if "namespace" in low or "uid map" in low or "operation not permitted" in low:
+            hint = USERNS_HELP
+        else:
+            hint = "see the error above"
+        raise SandboxUnavailable(f"the grading sandbox could not be set up ({err[-400:]}): {hint}")
+    return isolation_summary(config)
+
+
+def isolation_summary(config: SandboxConfig | None = None) -> str:
+    """One line for reports: what isolation the sandbox gives."""
+    if config is not None and config.unsafe:
+        return ("UNSAFE: no sandbox (--unsafe-no-sandbox); student code ran with the grading "
+                "user's rights, file system and network")
+    who = "an unprivileged uid (dropped from root first)" if os.geteuid() == 0 else (
+        "the grading user (not root)")
+    return (f"bubblewrap: new user/PID/IPC/network/UTS/mount namespaces, minimal read-only root, "
+            f"no network, runs as {who}; CPU, memory, process and disk limits")
+
+
+# ------------------------------------------------------------------ one run
+def _pump(
+    proc: subprocess.Popen[bytes], stdin_data: bytes, deadline: float,
+    cancel: threading.Event | None = None,
+) -> tuple[bytes, bytes, bool, bool]:
+    """Feed stdin, read stdout/stderr with caps; returns (out, err, out_overflow, timed_out)."""
+    assert proc.stdin and proc.stdout and proc.stderr
+    sel = selectors.DefaultSelector()
+    out = bytearray()
+    err = bytearray()
+    overflow = False
+    view = memoryview(stdin_data)
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        os.set_blocking(stream.fileno(), False)
+    if view:
+        sel.register(proc.stdin, selectors.EVENT_WRITE)
+    else:
+        proc.stdin.close()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    sel.register(proc.stderr, selectors.EVENT_READ)
+    open_reads = 2
+    try:
+        while open_reads:
+            left = deadline - time.monotonic()
+            if left <= 0 or (cancel is not None and cancel.is_set()):
+                return bytes(out), bytes(err), overflow, True
+            for key, _ in sel.select(timeout=min(left, 1.0)):
+                f = key.fileobj
+                if f is proc.stdin:
+                    try:
+                        n = os.write(proc.stdin.fileno(), view[:65536])
+                    except (BrokenPipeError, BlockingIOError) as exc:
+                        n = 0 if isinstance(exc, BlockingIOError) else len(view)
+                    view = view[n:]
+                    if not view:
+                        sel.unregister(proc.stdin)
+                        proc.stdin.close()
+                    continue
+                try:
+                    chunk = os.read(f.fileno(), 65536)  # type: ignore[union-attr]
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    sel.unregister(f)
+                    open_reads -= 1
+                    continue
+                buf, cap = (out, MAX_RESULT_BYTES) if f is proc.stdout else (err, MAX_LOG_BYTES)
+                room = cap - len(buf)
+                if room > 0:
+                    buf += chunk[:room]
+                if len(chunk) > room and f is proc.stdout:
+                    overflow = True
+        return bytes(out), bytes(err), overflow, False
+    finally:
+        sel.close()
+
+
+def _reap(proc: subprocess.Popen[bytes], kill: bool) -> tuple[int, float]:
+    """Kill (optionally) and wait for the sandbox; return (status, CPU seconds of all its
+    processes that were waited for)."""
+    if kill:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    return proc.returncode, usage.ru_utime + usage.ru_stime
+
+
+def parse_channel(data: bytes) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(result, last progress) from the runner's stdout: one JSON object per line."""
+    result = progress = None
+    for line in data.split(b"\n"):
+        if not line.strip():
             continue
         try:
-            environ = (entry / "environ").read_bytes()
-        except OSError:
+            item = json.loads(line)
+        except (ValueError, RecursionError):
             continue
-        if needle in environ.split(b"\0"):
-            with contextlib.suppress(OSError):
-                os.kill(int(entry.name), signal.SIGKILL)
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("progress"), dict):
+            progress = item["progress"]
+        if isinstance(item.get("result"), dict):
+            result = item["result"]
+    return result, progress
 
 
 def run_submission(
-    notebook: Path,
+    notebook: bytes,
     data_dir: Path | None,
-    names: list[str],
+    questions: dict[str, list[str]],
     limits: Limits,
-    scratch_root: Path,
-    hide: list[Path],
+    config: SandboxConfig,
+    slot: int = 0,
+    cancel: threading.Event | None = None,
 ) -> RunResult:
-    """Execute ``notebook`` (never modified: it is read once and copied) in the sandbox."""
-    private = Path(tempfile.mkdtemp(prefix="sub-", dir=scratch_root))
-    token = os.urandom(8).hex()
+    """Execute ``notebook`` (its bytes, already read) in a fresh sandbox."""
+    spec = {"questions": questions, "limits": _limits_spec(limits),
+            "data": "data" if data_dir is not None else None}
+    cmd = sandbox_command(config, limits, slot, data_dir, spec)
     started = time.monotonic()
+    cwd = None
+    if config.unsafe:  # no mount namespace: the runner's files live in a private folder
+        import tempfile
+
+        cwd = tempfile.mkdtemp(prefix="crmc-unsafe-")
+        if data_dir is not None:
+            os.symlink(data_dir, os.path.join(cwd, "data"))
     try:
-        (private / "submission.ipynb").write_bytes(notebook.read_bytes())
-        if data_dir is not None and data_dir.is_dir():
-            shutil.copytree(data_dir, private / "data")
-        prefix = unshare_prefix()
-        spec = {
-            "notebook": "submission.ipynb",
-            "answers": "answers.json",
-            "names": names,
-            "isolate_fs": bool(prefix),
-            "hide": [str(p) for p in hide],
-            "keep": keep_paths(),
-            "memory_bytes": limits.memory_mb * 1024 * 1024,
-            "file_bytes": limits.file_mb * 1024 * 1024,
-        }
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(scratch_root),
-            "TMPDIR": str(scratch_root),
-            "LANG": "C.UTF-8",
-            "MPLBACKEND": "Agg",
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            TOKEN_VAR: token,
-        }
-        cmd = [*prefix, sys.executable, "-I", str(RUNNER), json.dumps(spec)]
-        with open(private / "log", "wb") as log:
-            proc = subprocess.Popen(
-                cmd,
-                cwd=private,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            try:
-                proc.wait(timeout=limits.timeout_s)
-            except subprocess.TimeoutExpired:
-                _kill_group(proc, token)
-                return RunResult(
-                    status="timeout",
-                    seconds=time.monotonic() - started,
-                    message=f"did not finish within {limits.timeout_s:g} s and was stopped",
-                    running_cell=_read_json(private / "progress", 10_000),
-                )
-            _kill_group(proc, token)  # anything the notebook left running in the background
-        answers = private / "answers.json"
-        payload = _read_json(answers, MAX_ANSWERS_BYTES) if proc.returncode == 0 else None
-        if payload is None:
-            tail = (private / "log").read_bytes()[-1500:].decode("utf-8", "replace")
-            oom = "MemoryError" in tail
-            return RunResult(
-                status="crashed",
-                seconds=time.monotonic() - started,
-                message=(
-                    f"the notebook ran out of memory (limit {limits.memory_mb} MB)"
-                    if oom
-                    else f"the notebook stopped the grading process (exit code {proc.returncode})"
-                ),
-                running_cell=_read_json(private / "progress", 10_000),
-            )
-        return RunResult(
-            status="ok",
-            seconds=time.monotonic() - started,
-            payload=payload,
-            notes=[str(n) for n in payload.get("notes", [])],
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True, cwd=cwd,
         )
+        try:
+            deadline = started + limits.wall_limit
+            out, err, overflow, timed_out = _pump(proc, notebook, deadline, cancel)
+        finally:
+            code, cpu = _reap(proc, kill=True)
     finally:
-        shutil.rmtree(private, ignore_errors=True)
-
-
-def _read_json(path: Path, max_bytes: int) -> dict[str, Any] | None:
-    try:
-        if path.stat().st_size > max_bytes:
-            return None
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
+        if cwd is not None:
+            shutil.rmtree(cwd, ignore_errors=True)
+    seconds = time.monotonic() - started
+    if cancel is not None and cancel.is_set():
+        raise KeyboardInterrupt("grading was interrupted")
+    result, progress = parse_channel(out)
+    log = err.decode("utf-8", "replace")
+    if timed_out:
+        return RunResult("timeout", seconds, cpu_seconds=cpu, running_cell=progress,
+                         message=f"still running after {limits.wall_limit:g} s of wall-clock "
+                         "time (waiting or sleeping?) and was stopped")
+    cpu_signals = (-signal.SIGXCPU, 128 + signal.SIGXCPU)
+    hard_killed = code in (-signal.SIGKILL, 128 + signal.SIGKILL) and seconds >= limits.timeout_s
+    if result is None and (cpu >= 0.95 * limits.timeout_s or code in cpu_signals
+                           or hard_killed):
+        return RunResult("timeout", seconds, cpu_seconds=cpu, running_cell=progress,
+                         message=f"used more than {limits.timeout_s:g} s of CPU time and was "
+                         "stopped (an endless loop?)")
+    if result is None or overflow:
+        if overflow:
+            why = "the notebook's answers are too large to grade (over 24 MB)"
+        elif "MemoryError" in log or "Cannot allocate memory" in log:
+            why = f"the notebook ran out of memory (limit {limits.memory_mb} MB)"
+        else:
+            why = f"the notebook stopped the grading process (exit code {code})"
+        return RunResult("crashed", seconds, cpu_seconds=cpu, running_cell=progress, message=why)
+    notes = result.get("notes")
+    reported = result.get("cpu_seconds")
+    if isinstance(reported, (int, float)) and not isinstance(reported, bool):
+        cpu = max(cpu, float(reported))
+    return RunResult("ok", seconds, payload=result, cpu_seconds=cpu,
+                     notes=[str(n)[:300] for n in notes][:10] if isinstance(notes, list) else [])
