@@ -156,6 +156,15 @@ def render(book: Gradebook) -> str:
     missing_html = (f"<table><thead><tr><th>student</th><th>name or file</th><th>why</th></tr>"
                     f"</thead><tbody>{rows}</tbody></table>" if rows else
                     "<p>Nobody is missing: every roster student has a gradable submission.</p>")
+    student_rows = "".join(
+        f"<tr><td>{escape(t.student)}</td><td>{escape(t.name)}</td><td>{escape(t.file)}</td>"
+        f"<td>{t.auto_points:g}</td><td>{t.written_points:g}</td><td>{t.total:g}</td>"
+        f"<td>{'complete' if t.complete else escape(t.incomplete)}</td></tr>"
+        for t in submitted)
+    students_html = (
+        "<table><thead><tr><th>student</th><th>name</th><th>file that counts</th>"
+        "<th>automatic</th><th>written</th><th>total</th><th>complete?</th></tr></thead>"
+        f"<tbody>{student_rows}</tbody></table>")
     complete = [t for t in submitted if t.complete]
     mean = sum(t.total for t in complete) / len(complete) if complete else 0.0
     runs = book.runs()
@@ -188,6 +197,8 @@ text-align: left; }}
 {''.join(charts)}
 <h2>Still missing</h2>
 {missing_html}
+<h2>Every submission</h2>
+{students_html}
 </main></body></html>
 """
 
