@@ -429,3 +429,35 @@ def test_console_script_and_progress(built: Products, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "[##############################] 1/1  ana.ipynb: graded 9" in proc.stderr
     assert "class: 1 submitted, 0 complete" in proc.stderr
+
+
+def test_an_interrupted_run_leaves_the_store_as_it_was(
+        built: Products, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crmc.exercises import gradebook
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    (subs / "ana.ipynb").write_bytes(notebook(built, solved=True))
+    assert grade(built, subs, out) == 0
+
+    def dump() -> list[str]:
+        with sqlite3.connect(out / "gradebook.sqlite") as db:
+            return list(db.iterdump())
+
+    before = dump()
+    calls = []
+    real_now = gradebook.now
+
+    def interrupted() -> str:  # Ctrl-C arrives while the run is being written
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_now()
+
+    monkeypatch.setattr(gradebook, "now", interrupted)
+    (subs / "ben.ipynb").write_bytes(notebook(built, solved=False))
+    assert grade(built, subs, out) == 130
+    assert len(calls) == 2 and dump() == before
+    monkeypatch.undo()
+    assert grade(built, subs, out) == 0
+    assert set(by_student(out)) == {"ana", "ben"}
