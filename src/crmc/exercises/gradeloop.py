@@ -82,9 +82,9 @@ def file_sha256(path: Path) -> str:
 class ProgressBar:
     """One line per graded file, and a bar that redraws in place on a terminal."""
 
-    def __init__(self, total: int, stream: TextIO = sys.stderr) -> None:
-        self.total, self.done, self.stream = total, 0, stream
-        self.tty = stream.isatty()
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.total, self.done, self.stream = total, 0, stream or sys.stderr
+        self.tty = self.stream.isatty()
 
     def __call__(self, row: Row) -> None:
         self.done += 1
@@ -118,7 +118,7 @@ def _settings(book_meta: Callable[[str, str], str], opts: GradeOptions) -> dict[
 def grade_into_store(
     exercise: str, zip_path: Path, submissions: Path, out_dir: Path, opts: GradeOptions, *,
     limits: Limits, jobs: int | None, known: tuple[str, ...], unsafe: bool = False,
-    stream: TextIO = sys.stderr,
+    stream: TextIO | None = None,
 ) -> RunSummary:
     """Grade ``submissions`` (or the chosen students) into ``out_dir``'s store."""
     started = now()
