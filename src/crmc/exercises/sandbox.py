@@ -216,7 +216,9 @@ def sandbox_command(
     ]
     if data_dir is not None:
         cmd += ["--ro-bind", str(data_dir), f"{HOME}/data"]
-    cmd += ["--remount-ro", "/", "--chdir", HOME, "--clearenv"]
+    # the root and /dev (bwrap makes them tmpfs without a size) are read-only: the only
+    # writable places are the three size-limited tmpfs mounts above
+    cmd += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", HOME, "--clearenv"]
     for key, value in env.items():
         cmd += ["--setenv", key, value]
     return [*cmd, "--", python, "-I", INSIDE_RUNNER, runner_spec]
