@@ -2,13 +2,15 @@
 
 Reports medians of several runs:
 
-1. per-submission cost: ``otter run -a AUTOGRADER SOLUTION`` (no sandbox, no timeout) versus
-   ``crmc-exercises grade`` of the same single notebook (the sandbox, the scoring, the reports);
-   the target is a ratio of at most 1.2;
-2. a batch of 30 submissions graded with one worker and with one worker per core (speed-up).
+1. one submission: ``otter run -a AUTOGRADER SOLUTION`` (no sandbox, no timeout) versus
+   ``grade_class`` of the same single notebook (sandbox check, sandbox, scoring, reports); the
+   target is a ratio of at most 0.5;
+2. a class of 100 submissions graded with 1 and with 2 workers;
+3. the sandbox's start-up cost per submission: a one-cell notebook (``x = 1``) run in the
+   bubblewrap sandbox versus the same runner without it (``--unsafe-no-sandbox`` path).
 
-    python benchmarks/bench_grading.py [--exercise part1-history] [--runs 5] [--batch 30]
-                                      [--data-dir tests/fixtures/data]
+    python benchmarks/bench_grading.py [--exercise part1-history] [--runs 5] [--batch 100]
+                                      [--batch-runs 3] [--data-dir tests/fixtures/data]
 
 Results are printed and written to benchmarks/results/bench_grading.json (ignored by git).
 """
@@ -29,7 +31,7 @@ from pathlib import Path
 from crmc.exercises import default_build_dir
 from crmc.exercises.build import Products, build_exercise
 from crmc.exercises.grade import grade_class
-from crmc.exercises.sandbox import Limits, isolation_summary
+from crmc.exercises.sandbox import Limits, SandboxConfig, isolation_summary, run_submission
 
 
 def timed(fn: object, runs: int) -> list[float]:
@@ -45,7 +47,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--exercise", default="part1-history")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--batch", type=int, default=30)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--batch-runs", type=int, default=3)
     parser.add_argument("--data-dir", type=Path)
     args = parser.parse_args()
 
@@ -73,15 +76,26 @@ def main() -> int:
         otter_times = timed(bare_otter, args.runs)
         our_times = timed(ours, args.runs)
 
+        tiny = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            {"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": [],
+             "execution_count": None}]}).encode()
+
+        def start(config: SandboxConfig) -> None:
+            result = run_submission(tiny, None, {"q": ["x"]}, Limits(), config)
+            assert result.status == "ok", result.message
+
+        sandboxed = timed(lambda: start(SandboxConfig()), args.runs * 2)
+        unsandboxed = timed(lambda: start(SandboxConfig(unsafe=True)), args.runs * 2)
+
         batch = work / "batch"
         batch.mkdir()
         for i in range(args.batch):
-            shutil.copy(products.solution_notebook, batch / f"student{i:02d}.ipynb")
+            shutil.copy(products.solution_notebook, batch / f"student{i:03d}.ipynb")
         cores = os.cpu_count() or 1
         serial = timed(lambda: grade_class(products.autograder_zip, batch, work / "b1", jobs=1),
-                       max(1, args.runs // 2))
-        parallel = timed(lambda: grade_class(products.autograder_zip, batch, work / "bn",
-                                             jobs=cores), max(1, args.runs // 2))
+                       args.batch_runs)
+        parallel = timed(lambda: grade_class(products.autograder_zip, batch, work / "b2",
+                                             jobs=2), args.batch_runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     med = statistics.median
@@ -93,9 +107,12 @@ def main() -> int:
         "otter_run_median_s": round(med(otter_times), 3),
         "crmc_grade_one_median_s": round(med(our_times), 3),
         "ratio_crmc_over_otter": round(med(our_times) / med(otter_times), 3),
-        "batch_size": args.batch,
-        "batch_1_worker_median_s": round(med(serial), 3),
-        f"batch_{cores}_workers_median_s": round(med(parallel), 3),
+        "sandbox_startup_median_s": round(med(sandboxed), 3),
+        "no_sandbox_startup_median_s": round(med(unsandboxed), 3),
+        "sandbox_overhead_per_submission_s": round(med(sandboxed) - med(unsandboxed), 3),
+        "class_size": args.batch,
+        "class_1_worker_median_s": round(med(serial), 3),
+        "class_2_workers_median_s": round(med(parallel), 3),
         "speed_up": round(med(serial) / med(parallel), 2),
     }
     print(json.dumps(report, indent=2))

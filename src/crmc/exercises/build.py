@@ -13,7 +13,10 @@ For each ``exercises/<name>.md`` (MyST Markdown in otter-grader's assign format)
        student/<name>.ipynb, student/data/, student/tests/   (public tests only)
        <name>-student.zip                                      (the student folder, to hand out)
        autograder/<name>-autograder.zip                        (upload to Gradescope; also read
-                                                                by ``crmc-exercises grade``)
+                                                                by ``crmc-exercises grade``;
+                                                                its run_autograder grades with
+                                                                the module's engine, see
+                                                                :mod:`crmc.exercises.gradescope`)
        solution/<name>.ipynb, solution/data/                   (for instructors)
        manifest.json                                           (questions, points, objectives)
 
@@ -43,6 +46,7 @@ import yaml
 
 from . import DATASETS, EXERCISES, exercises_dir
 from . import datasets as ds
+from .gradescope import embed_engine
 
 MANIFEST_IN_ZIP = "crmc/manifest.json"
 PLACEHOLDER_ANSWER = "_Type your answer here, replacing this text._"
@@ -230,6 +234,7 @@ def build_exercise(
         products.manifest.write_text(text + "\n", encoding="utf-8")
         with zipfile.ZipFile(products.autograder_zip, "a") as zf:
             zf.writestr(MANIFEST_IN_ZIP, text)
+        embed_engine(products.autograder_zip)  # Gradescope grades with the module's engine
         with zipfile.ZipFile(products.student_zip, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted((products.root / "student").rglob("*")):
                 if path.is_file():

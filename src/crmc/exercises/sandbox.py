@@ -190,13 +190,13 @@ def sandbox_command(
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",
     }
-    if config.unsafe:
-        return [python, "-I", str(RUNNER), runner_spec]
     prefix: list[str] = []
-    if os.geteuid() == 0:
+    if os.geteuid() == 0:  # never host root, even without a sandbox
         uid = str(config.uid_base + slot)
         prefix = [_tool("setpriv", config.setpriv), "--reuid", uid, "--regid", uid,
                   "--clear-groups", "--inh-caps=-all", "--"]
+    if config.unsafe:
+        return [*prefix, python, "-I", str(RUNNER), runner_spec]
     disk = str(limits.disk_mb * 1024 * 1024)
     cmd = [
         *prefix, _tool("bwrap", config.bwrap),
@@ -402,6 +402,8 @@ def run_submission(
         cwd = tempfile.mkdtemp(prefix="crmc-unsafe-")
         if data_dir is not None:
             os.symlink(data_dir, os.path.join(cwd, "data"))
+        if os.geteuid() == 0:
+            os.chown(cwd, config.uid_base + slot, config.uid_base + slot)
     try:
         proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

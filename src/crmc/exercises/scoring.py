@@ -8,6 +8,9 @@ code: it rebuilds the answers from the sandbox's plain JSON (:func:`from_jsonabl
 the test functions on them. A hostile answer that crashes or hangs the worker costs that one
 submission its score (``ScoringFailed``); the next request gets a fresh worker.
 
+Standalone on purpose (the standard library, pandas, numpy and otter's test-file parser): the
+autograder zip carries this file to grade on Gradescope (:mod:`crmc.exercises.gradescope`).
+
 Protocol (JSON lines on stdin/stdout): first ``{"tests": {question: source}}``, then per
 submission ``{"answers": {question: {variable: value}}}`` → ``{"outcomes": [...]}``.
 """
@@ -122,13 +125,17 @@ def _hashable(value: Any) -> Any:
 def score_answers(tests: dict[str, str], snapshots: dict[str, dict[str, Any]]) -> list[
         dict[str, Any]]:
     """Run every test of every question in ``tests`` on that question's answers."""
-    from .build import load_test_file
+    import warnings
+
+    with warnings.catch_warnings():  # otter's import warns about traitlets (third party)
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        from otter.test_files import ExceptionTestFile
 
     outcomes: list[dict[str, Any]] = []
     for question, source in tests.items():
         raw = snapshots.get(question)
         env = {str(k): from_jsonable(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-        tf = load_test_file(source, path=f"{question}.py")
+        tf = ExceptionTestFile.from_string(source, path=f"{question}.py")
         for tc in tf.test_cases:
             func = tc.body.test_func
             row = {"question": question, "test": func.__name__, "hidden": bool(tc.hidden),
@@ -180,7 +187,9 @@ def worker_main() -> int:
 class Scorer:
     """One scoring worker (started in ``files_dir``), used by one grading thread at a time."""
 
-    def __init__(self, files_dir: Path, tests: dict[str, str], timeout_s: float = 120.0) -> None:
+    def __init__(self, files_dir: Path, tests: dict[str, str], timeout_s: float = 120.0,
+                 command: list[str] | None = None) -> None:
+        self.command = command or [sys.executable, "-m", "crmc.exercises.scoring"]
         self.files_dir = files_dir
         self.tests = tests
         self.timeout_s = timeout_s
@@ -191,7 +200,7 @@ class Scorer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         env["OPENBLAS_NUM_THREADS"] = "1"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "crmc.exercises.scoring"], cwd=self.files_dir, env=env,
+            self.command, cwd=self.files_dir, env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
