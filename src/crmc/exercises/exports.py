@@ -112,7 +112,7 @@ def plain_rows(book: Gradebook, totals: Sequence[Total]) -> list[list[Any]]:
     header = ["student", "file", "name", "email", "status", *auto, "auto_points",
               *[f"{m} (written)" for m in manual], "written_points", "late", "penalty_points",
               "total", "possible", "complete", "percent", "incomplete", "counted_because",
-              "message"]
+              "message", "isolation"]
     rows: list[list[Any]] = [header]
     for t in totals:
         email = t.roster.email if t.roster else ""
@@ -124,7 +124,7 @@ def plain_rows(book: Gradebook, totals: Sequence[Total]) -> list[list[Any]]:
             _number(t.written_points) if t.file else "", t.late, _number(t.penalty_points),
             _number(t.total) if t.file else "", _number(t.possible),
             "yes" if t.complete else "no", _number(t.percent), t.incomplete, t.reason,
-            t.message,
+            t.message, t.isolation,
         ])
     return rows
 

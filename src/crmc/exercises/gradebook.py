@@ -49,14 +49,14 @@ CREATE TABLE attempts(run_id INTEGER NOT NULL REFERENCES runs(id), path TEXT NOT
                       submitted_at TEXT, time_source TEXT NOT NULL, late_marker INTEGER NOT NULL,
                       status TEXT NOT NULL, message TEXT NOT NULL, auto_points REAL NOT NULL,
                       scores TEXT NOT NULL, outcomes TEXT NOT NULL, first_error TEXT,
-                      written TEXT NOT NULL, seconds REAL NOT NULL,
+                      written TEXT NOT NULL, seconds REAL NOT NULL, isolation TEXT NOT NULL,
                       PRIMARY KEY(run_id, path));
 CREATE TABLE students(student TEXT PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
                       path TEXT NOT NULL, sha256 TEXT NOT NULL, status TEXT NOT NULL,
                       message TEXT NOT NULL, reason TEXT NOT NULL, late TEXT NOT NULL,
                       late_days INTEGER, auto_points REAL NOT NULL, scores TEXT NOT NULL,
                       outcomes TEXT NOT NULL, first_error TEXT, written TEXT NOT NULL,
-                      updated_at TEXT NOT NULL);
+                      updated_at TEXT NOT NULL, isolation TEXT NOT NULL);
 CREATE TABLE written(student TEXT NOT NULL, question TEXT NOT NULL, score REAL,
                      comment TEXT NOT NULL, answer_sha256 TEXT NOT NULL, entered_at TEXT NOT NULL,
                      PRIMARY KEY(student, question));
@@ -120,6 +120,7 @@ class Attempt:
     first_error: dict[str, Any] | None
     written: dict[str, str]
     seconds: float
+    isolation: str = "bubblewrap"
 
 
 @dataclass
@@ -239,21 +240,21 @@ class Gradebook:
                  json.dumps(settings, sort_keys=True), len(attempts)))
             run_id = int(cur.lastrowid or 0)
             db.executemany(
-                "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, a.path, a.sha256, a.student, a.lms, a.submitted_at, a.time_source,
                   int(a.late_marker), a.status, a.message, a.auto_points, json.dumps(a.scores),
                   json.dumps(a.outcomes), json.dumps(a.first_error) if a.first_error else None,
-                  json.dumps(a.written), a.seconds) for a in attempts])
+                  json.dumps(a.written), a.seconds, a.isolation) for a in attempts])
             stamp = now()
             for c in counted:
                 a = by_path[c.path]
                 db.execute(
                     "INSERT OR REPLACE INTO students VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (c.student, run_id, a.path, a.sha256, a.status, a.message, c.reason, c.late,
                      c.late_days, a.auto_points, json.dumps(a.scores), json.dumps(a.outcomes),
                      json.dumps(a.first_error) if a.first_error else None,
-                     json.dumps(a.written), stamp))
+                     json.dumps(a.written), stamp, a.isolation))
             if whole_class:
                 db.execute("DELETE FROM unmatched")
             db.executemany("INSERT OR REPLACE INTO unmatched VALUES (?, ?, ?)",

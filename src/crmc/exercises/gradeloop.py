@@ -192,7 +192,8 @@ def _attempt(row: Row, info: FileInfo, path: Path) -> Attempt:
         outcomes=[{"question": o.question, "test": o.test, "hidden": o.hidden,
                    "points": o.points, "passed": o.passed, "message": o.message}
                   for o in row.outcomes],
-        first_error=row.first_error, written=dict(row.written), seconds=float(row.seconds))
+        first_error=row.first_error, written=dict(row.written), seconds=float(row.seconds),
+        isolation=str(getattr(row, "isolation", "")))
 
 
 def _count(attempts: Sequence[Attempt], infos: dict[str, FileInfo],

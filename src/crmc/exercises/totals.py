@@ -45,6 +45,7 @@ class Total:
     incomplete: str
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     first_error: dict[str, Any] | None = None
+    isolation: str = ""
 
 
 def _round(x: float) -> float:
@@ -121,4 +122,4 @@ def _total(key: str, student: Student | None, row: dict[str, Any],
         row["reason"], row["late"], row["message"], auto, written, comments, answers,
         auto_points, written_points, _round(penalty), total, possible, complete,
         round(100.0 * total / possible, 1) if complete and possible else None,
-        "; ".join(why), row["outcomes"], row["first_error"])
+        "; ".join(why), row["outcomes"], row["first_error"], row["isolation"])
