@@ -221,6 +221,8 @@ def _make_shell() -> Any:
     # IPython 9 copies every write to stdout into its output history (memory and time that
     # grow with the output); the runner keeps its own bounded copy instead.
     setattr(shell, "_tee", lambda channel: contextlib.nullcontext())  # noqa: B010
+    # ``exit()`` asks the shell to stop (a kernel shuts down): later cells do not run
+    setattr(shell, "ask_exit", lambda: setattr(shell, "exit_now", True))  # noqa: B010
     return shell
 
 
