@@ -166,7 +166,11 @@ def test_cli_grades_with_console_script(built: dict[str, Products], tmp_path: Pa
         capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert ",100.0,graded," in (tmp_path / "o" / "gradebook.csv").read_text(encoding="utf-8")
+    with open(tmp_path / "o" / "gradebook.csv", encoding="utf-8") as f:
+        (row,) = list(csv.DictReader(f))
+    auto = sum(q["points"] for q in json.loads(built["part1-history"].manifest.read_text(
+        encoding="utf-8"))["questions"] if q["kind"] == "auto")
+    assert row["status"] == "graded" and float(row["auto_points"]) == auto
 
 
 def test_autograder_zip_is_self_contained(built: dict[str, Products]) -> None:

@@ -7,6 +7,7 @@ Run as root (the grader drops to an unprivileged uid first) and as an ordinary u
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -264,11 +265,11 @@ def test_unsafe_flag_marks_every_row(tmp_path: Path) -> None:
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "UNSAFE" in proc.stderr
-    book = (tmp_path / "o" / "gradebook.csv").read_text(encoding="utf-8").splitlines()
-    assert book[0].endswith(",isolation")
-    assert len(book) == 3 and all(line.endswith(",UNSAFE-none") and "UNSAFE: graded without"
-                                  in line for line in book[1:])
-    assert ",9.0,100.0,graded," in book[1]
+    with open(tmp_path / "o" / "gradebook.csv", encoding="utf-8", newline="") as f:
+        book = list(csv.DictReader(f))  # one row per student (the grading loop's export)
+    assert len(book) == 2 and all(row["isolation"] == "UNSAFE-none" and "UNSAFE: graded "
+                                  "without" in row["message"] for row in book)
+    assert book[0]["status"] == "graded" and book[0]["auto_points"] == "9"
 
 
 def _leftovers(folder: Path, marker: str) -> list[str]:
@@ -352,10 +353,11 @@ def test_readme_command_with_a_relative_path_on_a_class_of_30(tmp_path: Path) ->
         proc = subprocess.run([str(cli), "grade", "part1-history", "submissions/"],
                               cwd=tmp_path, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr[-2000:]
-        rows = (tmp_path / "part1-history-grades" / "gradebook.csv").read_text(
-            encoding="utf-8").splitlines()[1:]
+        with open(tmp_path / "part1-history-grades" / "gradebook.csv", encoding="utf-8",
+                  newline="") as f:
+            rows = list(csv.DictReader(f))
         assert len(rows) == 30
-        assert all(",9.0,100.0,graded,," in row for row in rows), rows
+        assert all(r["status"] == "graded" and r["auto_points"] == "9" for r in rows), rows
 
 
 def test_grader_never_changes_directory() -> None:

@@ -143,8 +143,11 @@ def score_answers(tests: dict[str, str], snapshots: dict[str, dict[str, Any]]) -
             try:
                 tc.body.call_func(env)
             except Exception as exc:  # noqa: BLE001 - a failing test may raise anything
-                missing = [a for a in tc.body._get_func_params() if a not in env]
-                if missing:
+                params = tc.body._get_func_params()
+                missing = [a for a in params if a not in env]
+                if any(env.get(a) is Ellipsis for a in params):
+                    msg = "not answered"  # the answer cell still holds its placeholder
+                elif missing:
                     msg = f"`{'`, `'.join(missing)}` is not defined (cell deleted or not run?)"
                 else:
                     try:
