@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -34,6 +36,16 @@ def site_dir() -> Path:
     if not (SITE / "index.html").is_file():
         pytest.fail(f"No built site at {SITE}: run `bash scripts/build-site.sh` first.")
     return SITE
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Any]:
+    """One Playwright per session: the site and the JupyterLab tests share it (the sync API
+    cannot run two at once)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
 
 
 class ReleaseRun:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright
 
 from tests.browser.sitecheck import CHROMIUM_ARGS, chromium_path
 from tests.conftest import ROOT, ReleaseRun
@@ -96,15 +96,11 @@ def lab(release: ReleaseRun, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def lab_browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = _launch(p)
-        yield browser
-        browser.close()
-
-
-def _launch(p: Playwright) -> Browser:
-    return p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+def lab_browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(executable_path=chromium_path(),
+                                                  args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ exercises the public checks printing their result."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 from collections.abc import Iterator
@@ -69,10 +70,8 @@ def _open_and_run_all(page: Page, lab: Lab, path: str) -> None:
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     # On a slow start JupyterLab may ask which kernel to use; a student clicks "Select".
     accept = page.locator(".jp-Dialog .jp-mod-accept")
-    try:
+    with contextlib.suppress(PlaywrightTimeoutError):
         accept.click(timeout=10_000)
-    except PlaywrightTimeoutError:
-        pass
     page.wait_for_function(
         "() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
         " return s && s.getAttribute('data-status') === 'idle'; }", timeout=120_000)

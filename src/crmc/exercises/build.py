@@ -248,7 +248,6 @@ def build_exercise(
         shutil.copy2(dist / "autograder" / f"{name}.ipynb", products.solution_notebook)
         for notebook in (products.student_notebook, products.solution_notebook):
             unpin_notebook_name(notebook, f"{name}.ipynb")
-        add_before_you_submit(products.student_notebook)
         shutil.copytree(dist / "autograder" / "data", solution / "data")
         (zip_src,) = (dist / "autograder").glob(f"{name}-autograder_*.zip")
         shutil.copy2(zip_src, products.autograder_zip)

@@ -269,7 +269,7 @@ def write_release(
     secrets = leaks.all_secrets(source / "exercises")
 
     from crmc.exercises import EXERCISES
-    from crmc.exercises.build import BuildError, build_all
+    from crmc.exercises.build import BuildError, add_before_you_submit, build_all
 
     pages = released_pages(source)
     labels: dict[str, tuple[str, str]] = {}
@@ -311,6 +311,7 @@ def write_release(
         for p in products:
             dest = staging / "exercises" / p.name
             shutil.copytree(p.root / "student", dest)
+            add_before_you_submit(dest / f"{p.name}.ipynb")
             release.exercises.append(dest / f"{p.name}.ipynb")
         binder = staging / "binder"
         binder.mkdir()
