@@ -89,7 +89,10 @@ def test_built_site_holds_no_solution_or_hidden_test(
     (book / "exercises").mkdir(parents=True)
     shutil.copy(repo_root() / "book" / "exercises" / "index.md", book / "exercises" / "index.md")
     (book / "instructor-guide.md").write_text("# Instructor guide\n", encoding="utf-8")
-    write_book_pages(built, book / "exercises", binder="https://mybinder.org/v2/gh/o/r/main")
+    config = tmp_path / "_config.yml"  # a root configuration, as the repository has
+    config.write_text("repository: {url: 'https://github.com/o/r'}\n"
+                      "launch_buttons: {binderhub_url: 'https://mybinder.org'}\n", encoding="utf-8")
+    write_book_pages(built, book / "exercises", config_file=config)
     (book / "_config.yml").write_text(
         "title: test\nexecute:\n  execute_notebooks: 'off'\n", encoding="utf-8")
     (book / "_toc.yml").write_text(

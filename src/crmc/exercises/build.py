@@ -80,6 +80,31 @@ def unpin_notebook_name(notebook: Path, filename: str) -> None:
     notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+BEFORE_YOU_SUBMIT = """## Before you submit
+
+1. **Run everything from a clean start:** *Kernel → Restart Kernel and Run All Cells…*. Every cell
+   should run without an error; fix any that stops.
+2. **Run the public checks** in the cell below. They check the *form* of your answers only;
+   hidden tests decide the points when your instructor grades the notebook.
+3. **Save** (*File → Save Notebook*), then **download** the notebook: right-click it in the file
+   browser and choose *Download* (or *File → Download*). Hand in that `.ipynb` file the way your
+   instructor asks (for example, upload it to the course's learning platform). Keep the file name
+   and do not delete cells: the grader finds your answers by their variable names."""
+
+CHECK_ALL = "grader.check_all()"
+
+
+def add_before_you_submit(notebook: Path) -> None:
+    """Append the "Before you submit" section (markdown and a ``grader.check_all()`` cell)."""
+    nb = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
+    if any(c.cell_type == "markdown" and c.source.startswith("## Before you submit")
+           for c in nb.cells):
+        return
+    nb.cells.append(nbformat.v4.new_markdown_cell(BEFORE_YOU_SUBMIT))  # type: ignore[no-untyped-call]
+    nb.cells.append(nbformat.v4.new_code_cell(CHECK_ALL))  # type: ignore[no-untyped-call]
+    nbformat.write(nb, notebook)  # type: ignore[no-untyped-call]
+
+
 @dataclass(frozen=True)
 class Products:
     """Paths of one built exercise."""
@@ -260,28 +285,51 @@ def build_all(
     ]
 
 
-def binder_base(config_file: Path) -> str | None:
-    """The Binder launch URL prefix for the repository named in the book's ``_config.yml``."""
+def launch_settings(config_file: Path) -> dict[str, str]:
+    """Repository, release branch and hubs from the book's ``_config.yml`` (at the repository root).
+
+    Students launch the release branch (``sphinx.config.crmc_release_branch``), falling back to
+    ``repository.branch``. A missing file is an error, not a page without links.
+    """
     if not config_file.is_file():
-        return None
+        raise BuildError(f"no book configuration at {config_file}")
     config = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
-    url = str((config.get("repository") or {}).get("url") or "")
-    branch = str((config.get("repository") or {}).get("branch") or "main")
-    hub = str((config.get("launch_buttons") or {}).get("binderhub_url") or "https://mybinder.org")
-    match = re.match(r"https?://github\.com/([^/]+)/([^/#?]+?)(?:\.git)?/?$", url)
-    if not match:
-        return None
-    return f"{hub.rstrip('/')}/v2/gh/{match.group(1)}/{match.group(2)}/{branch}"
+    repository = config.get("repository") or {}
+    launch = config.get("launch_buttons") or {}
+    sphinx_config = (config.get("sphinx") or {}).get("config") or {}
+    return {
+        "repository": str(repository.get("url") or ""),
+        "branch": str(sphinx_config.get("crmc_release_branch") or repository.get("branch")
+                      or "main"),
+        "binderhub": str(launch.get("binderhub_url") or ""),
+        "jupyterhub": str(launch.get("jupyterhub_url") or ""),
+    }
+
+
+def launch_links(config_file: Path, name: str) -> list[tuple[str, str]]:
+    """(label, URL) of each way to open exercise ``name``'s release notebook."""
+    from crmc.sphinxext.launch import binder_url, jupyterhub_url, release_path
+
+    s = launch_settings(config_file)
+    path = release_path(f"book/exercises/{name}", is_notebook=True)
+    assert path is not None
+    links = [("Launch this exercise in Binder",
+              binder_url(s["binderhub"], s["repository"], s["branch"], path)),
+             ("Open this exercise on your JupyterHub",
+              jupyterhub_url(s["jupyterhub"], s["repository"], s["branch"], path))]
+    return [(label, url) for label, url in links if url]
 
 
 def write_book_pages(
-    products: list[Products], book_dir: Path, *, instructor: bool = False, binder: str | None = None
+    products: list[Products], book_dir: Path, *, instructor: bool = False,
+    config_file: Path | None = None,
 ) -> list[Path]:
     """Write one page per exercise into ``book_dir`` (student version unless ``instructor``).
 
-    Each page gets a first cell with the Binder launch link (the notebook path in the repository
-    after ``crmc-exercises build``, which Binder's ``postBuild`` runs) and a download link to the
-    student folder (notebook, data and public tests).
+    Each page gets a first cell with the launch links (Binder, and JupyterHub where
+    ``jupyterhub_url`` is set) to the exercise's notebook in the student release, read from
+    ``config_file`` (the root ``_config.yml``), and a download link to the student folder
+    (notebook, data and public tests).
     """
     book_dir.mkdir(parents=True, exist_ok=True)
     pages = []
@@ -289,12 +337,11 @@ def write_book_pages(
         source = p.solution_notebook if instructor else p.student_notebook
         nb = nbformat.read(source, as_version=4)  # type: ignore[no-untyped-call]
         shutil.copy2(p.student_zip, book_dir / p.student_zip.name)
-        repo_path = f"exercises/_build/{p.name}/student/{p.name}.ipynb"
         lines = []
         if instructor:
             lines.append("**Instructor version: solutions shown.**\n")
-        if binder:
-            lines.append(f"[Launch this exercise in Binder]({binder}?urlpath=lab/tree/{repo_path})")
+        if config_file is not None:
+            lines.extend(f"[{label}]({url})" for label, url in launch_links(config_file, p.name))
         lines.append(
             "{download}`Download the exercise (notebook, data, public tests) "
             f"<{p.student_zip.name}>`"

@@ -1,7 +1,7 @@
 """``crmc-exercises``: build the exercises and grade a class.
 
-    crmc-exercises build [EXERCISE ...] [--out DIR] [--data-dir DIR] [--no-run-tests]
-                         [--book-dir DIR [--instructor]]
+    crmc-exercises build [EXERCISE ...] [--repo DIR] [--out DIR] [--data-dir DIR]
+                         [--no-run-tests] [--book-dir DIR [--instructor]]
     crmc-exercises grade EXERCISE SUBMISSIONS_DIR [--out DIR] [--autograder ZIP]
                          [--timeout S] [--memory-mb MB] [--disk-mb MB] [--jobs N]
                          [--data-dir DIR] [--unsafe-no-sandbox]
@@ -31,8 +31,8 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from . import EXERCISES, default_build_dir, repo_root
-from .build import BuildError, Products, binder_base, build_all, build_exercise, write_book_pages
+from . import EXERCISES, default_build_dir
+from .build import BuildError, Products, build_all, build_exercise, write_book_pages
 from .exports import FORMATS, export, parse_written, write_all
 from .grade import GradingError
 from .gradebook import GradebookError, open_store
@@ -47,8 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build student notebook, autograder zip and solution")
     b.add_argument("exercises", nargs="*", choices=[[], *EXERCISES], metavar="EXERCISE",
                    help=f"default: all of {', '.join(EXERCISES)}")
-    b.add_argument("--out", type=Path, default=default_build_dir(),
-                   help="default: exercises/_build")
+    b.add_argument("--repo", type=Path, default=None,
+                   help="the module's source checkout: masters in exercises/, _config.yml "
+                   "(default: the current directory)")
+    b.add_argument("--out", type=Path, default=None, help="default: REPO/exercises/_build")
     b.add_argument("--data-dir", type=Path, help="CSV copies of the datasets (default: crmc.data)")
     b.add_argument("--no-run-tests", action="store_true",
                    help="skip running the tests on the solutions (faster; not for CI)")
@@ -147,19 +149,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("import-written", "export", "report"):
         return _other_command(args)
     if args.command == "build":
+        # The checkout is passed in (or is the working directory), never found from where
+        # this package is installed: an installed copy has no repository around it.
+        repo = args.repo or Path.cwd()
         try:
-            products = build_all(list(args.exercises), args.out, data_dir=args.data_dir,
+            products = build_all(list(args.exercises), args.out or repo / "exercises" / "_build",
+                                 data_dir=args.data_dir, source_dir=repo / "exercises",
                                  run_tests=not args.no_run_tests)
+            for p in products:
+                print(f"built {p.name}: {p.root}")
+            if args.book_dir:
+                for page in write_book_pages(products, args.book_dir, instructor=args.instructor,
+                                             config_file=repo / "_config.yml"):
+                    print(f"book page: {page}")
         except BuildError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        for p in products:
-            print(f"built {p.name}: {p.root}")
-        if args.book_dir:
-            binder = binder_base(repo_root() / "book" / "_config.yml")
-            for page in write_book_pages(products, args.book_dir, instructor=args.instructor,
-                                         binder=binder):
-                print(f"book page: {page}")
         return 0
     zip_path = args.autograder
     try:

@@ -85,4 +85,10 @@ def setup(app: Any) -> dict[str, Any]:
     # html-page-context, early (priority 100): Sphinx emits this event with emit_firstresult, and
     # a theme handler that returns a value stops later handlers; the duplicates exist already.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=100)
+    # The launch buttons open the student release (a branch of its own), see launch.py.
+    from .launch import rewrite_launch_buttons
+
+    app.add_config_value("crmc_release_branch", "", "html", types=[str])
+    # html-page-context at 502: after sphinx-book-theme built the buttons (priority 501).
+    app.connect("html-page-context", rewrite_launch_buttons, priority=502)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
