@@ -71,6 +71,22 @@ LATER_EVENT_LINKS: Final[Mapping[str, str]] = {
     "2022-09-01-vostok-2022": "Tighter China–Russia military alignment",
     "2023-tiger-apv-delivery": "What Chinese assistance to Russia would involve",
     "2023-03-20-xi-moscow-visit": "Tighter China–Russia alignment",
+    "2022-09-13-iranian-drones-in-ukraine": "What Chinese assistance to Russia would involve",
+    "2023-02-24-china-position-paper": "Normal cooperation or assistance: China's stated position",
+    "2023-06-23-eu-11th-package": "Sanctions risk: secondary sanctions on Chinese firms",
+    "2023-12-22-executive-order-14114": "Sanctions risk: secondary sanctions on Chinese firms",
+    "2024-04-12-us-dual-use-assessment": "What Chinese assistance to Russia would involve",
+    "2024-05-23-joint-sword-2024a": "US visits to Taiwan provoke PLA exercises",
+    "2024-07-10-nato-decisive-enabler": "Implications for NATO",
+    "2024-07-24-joint-bomber-patrol-alaska": "Tighter China–Russia military alignment",
+    "2024-07-29-commission-nds-report": "Implications for the US: a war on two fronts",
+    "2024-09-01-china-drone-export-controls": "Drones as the most likely Chinese assistance",
+    "2024-10-14-joint-sword-2024b": "US visits to Taiwan provoke PLA exercises",
+    "2024-10-17-us-sanctions-garpiya": "Drones as the most likely Chinese assistance",
+    "2024-10-north-korean-troops": "What Chinese assistance to Russia would involve",
+    "2024-12-16-eu-15th-package": "Sanctions risk: secondary sanctions on Chinese firms",
+    "2025-03-10-sipri-trends-2024": "History: the volume of Russian arms transfers to China",
+    "2025-06-fsb-document-on-china": "History: how cautious Russia is about relying on China",
 }
 """Which point of the interview each later event bears on: the module's reading, for the
 epilogue. A later event missing here is listed with "(not linked)"; a test checks the ids."""
