@@ -21,7 +21,7 @@ SIPRI_DATASETS = {"sipri_register", "sipri_imports"}
 
 def test_registry_covers_every_name() -> None:
     assert set(data.DATASETS) == set(NAMES)
-    assert len(NAMES) == 9
+    assert len(NAMES) == 12
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from crmc import data, derived
+from crmc import data, derived, tables
 from crmc.charts import history
 from crmc.charts.common import OWN_CALCULATION, SIPRI_CREDIT
 from crmc.data.schemas import TIMELINE_CATEGORIES
@@ -19,6 +21,8 @@ from crmc.explorers.timeline import (
     phase_table,
     summarise_period,
 )
+
+FIXTURES = Path(__file__).parent / "fixtures" / "data"
 
 
 # ---------------------------------------------------------------- fixtures
@@ -104,29 +108,46 @@ def _params(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- phases and helpers
+PHASES = tables.phases_frame()
+
+
 def test_phases_are_contiguous_and_cover_the_timeline(timeline: pd.DataFrame) -> None:
-    phases = history.PHASES
-    assert all(a.end + 1 == b.start for a, b in zip(phases, phases[1:], strict=False))
-    assert phases[0].start == int(timeline["year"].min())
+    starts, ends = PHASES["start"].tolist(), PHASES["end"].tolist()
+    assert all(end + 1 == start for end, start in zip(ends, starts[1:], strict=False))
+    assert starts[0] == int(timeline["year"].min())
     # The phases periodise SIPRI's deliveries, which end with the extract; the timeline runs
     # on into the epilogue, and every event past the last phase postdates the interview.
-    assert phases[-1].end == int(derived.russia_china_yearly()["year"].max())
-    beyond = timeline[timeline["year"] > phases[-1].end]
+    assert ends[-1] == int(derived.russia_china_yearly()["year"].max())
+    beyond = timeline[timeline["year"] > ends[-1]]
     assert not beyond.empty and beyond["after_interview"].all()
+    assert PHASES["years"].tolist()[2] == "1999–2006"
 
 
-@pytest.mark.parametrize("phase", history.PHASES, ids=lambda p: p.key)
+@pytest.mark.parametrize("key", PHASES["key"].tolist())
 def test_phase_anchors_are_timeline_events_inside_the_phase(
-    phase: history.Phase, timeline: pd.DataFrame
+    key: str, timeline: pd.DataFrame
 ) -> None:
     years = timeline.set_index("id")["year"]
-    for anchor in phase.anchors:
-        assert anchor in years.index, f"{phase.key}: anchor {anchor!r} not in timeline.csv"
-        assert phase.start <= years[anchor] <= phase.end, f"{anchor} outside {phase.key}"
+    phase = PHASES.set_index("key").loc[key]
+    anchors = tables.phase_anchors(PHASES)[key]
+    assert anchors, f"{key} has no anchor events"
+    for anchor in anchors:
+        assert anchor in years.index, f"{key}: anchor {anchor!r} not in timeline.csv"
+        assert phase["start"] <= years[anchor] <= phase["end"], f"{anchor} outside {key}"
+
+
+def test_a_gap_between_phases_is_a_data_error(tmp_path: Path) -> None:
+    """Phases live in data: an edited file with a gap is reported with its line."""
+    shutil.copytree(FIXTURES, tmp_path / "data")
+    path = tmp_path / "data" / "phases.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("late,Late,2006", "late,Late,2007"),
+                    encoding="utf-8")
+    with pytest.raises(data.DataValidationError, match="phases must run in order"):
+        data.load_phases(tmp_path / "data")
 
 
 def test_phase_sums_agree_with_the_yearly_series(yearly: pd.DataFrame) -> None:
-    sums = history.phase_sums(yearly, history.phases_frame()).set_index("key")
+    sums = tables.phase_sums(yearly, tables.phases_frame()).set_index("key")
     peak = yearly[yearly["year"].between(1999, 2006)]
     assert sums.loc["peak", "russia_to_china_tiv"] == pytest.approx(
         peak["russia_to_china_tiv"].sum()
@@ -147,20 +168,20 @@ def test_phase_sums_agree_with_the_yearly_series(yearly: pd.DataFrame) -> None:
     ],
 )
 def test_event_date_label(date: str, precision: str, expected: str) -> None:
-    assert history.event_date_label(date, precision) == expected
+    assert tables.event_date_label(date, precision) == expected
 
 
 def test_event_when_reads_the_row_and_names_a_missing_id(timeline: pd.DataFrame) -> None:
     row = timeline.iloc[0]
-    assert history.event_when(timeline, row["id"]) == history.event_date_label(
+    assert tables.event_when(timeline, row["id"]) == tables.event_date_label(
         row["date"], row["date_precision"]
     )
     with pytest.raises(KeyError, match="no event 'no-such-event'"):
-        history.event_when(timeline, "no-such-event")
+        tables.event_when(timeline, "no-such-event")
 
 
 def test_key_systems_table_counts_register_rows(register: pd.DataFrame) -> None:
-    table = history.key_systems_table(register).set_index("system")
+    table = tables.key_systems_table(register).set_index("system")
     su35 = register[(register["recipient"] == "China") & (register["designation"] == "Su-35S")]
     row = table.loc["Su-35 fighters"]
     assert row["deals"] == len(su35)
@@ -168,11 +189,11 @@ def test_key_systems_table_counts_register_rows(register: pd.DataFrame) -> None:
     assert row["tiv_delivered"] == pytest.approx(su35["tiv_delivered"].sum())
     assert (table["first_delivery"] <= table["last_delivery"]).all()
     with pytest.raises(ValueError, match="no Russian deal with China for 'Nothing'"):
-        history.key_systems_table(register, {"Nothing": ("No-such-designation",)})
+        tables.key_systems_table(register, {"Nothing": ("No-such-designation",)})
 
 
 def test_direction_totals_match_the_register(register: pd.DataFrame) -> None:
-    totals = history.direction_totals(register, first_order=1992).set_index("supplier")
+    totals = tables.direction_totals(register, first_order=1992).set_index("supplier")
     recent = register[register["order_year"] >= 1992]
     from_china = recent[(recent["supplier"] == "China") & (recent["recipient"] == "Russia")]
     assert totals.loc["China", "deals"] == len(from_china)
@@ -217,7 +238,7 @@ def test_deliveries_chart_spec(yearly: pd.DataFrame) -> None:
     peak = window.loc[window["russia_to_china_tiv"].idxmax()]
     assert f"in {int(peak['year'])}" in spec["description"]
     shares = [row["russia_share"] for row in _values(spec) if "share_text" in row]
-    assert len(shares) == len(history.PHASES) and all(0 <= s <= 1 for s in shares)
+    assert len(shares) == len(PHASES) and all(0 <= s <= 1 for s in shares)
 
 
 def test_purchases_by_category_chart_spec(register: pd.DataFrame) -> None:
@@ -296,9 +317,9 @@ def test_real_data_summary_matches_independent_sums(
 
 
 def test_phase_table_counts_every_event_once(timeline: pd.DataFrame, yearly: pd.DataFrame) -> None:
-    table = phase_table(timeline, yearly, history.phases_frame())
-    assert list(table["phase"]) == [p.label for p in history.PHASES]
-    last = history.PHASES[-1].end
+    table = phase_table(timeline, yearly, tables.phases_frame())
+    assert list(table["phase"]) == PHASES["label"].tolist()
+    last = int(PHASES["end"].max())
     assert table["events"].sum() == int((timeline["year"] <= last).sum())
     present = [c for c in TIMELINE_CATEGORIES if c in set(timeline["category"])]
     assert (table[present].sum(axis=1) == table["events"]).all()

@@ -9,7 +9,7 @@ import pytest
 
 from crmc import data
 from crmc.charts.common import SIPRI_CREDIT
-from crmc.charts.wartime import cases_chart, visibility_gap_chart, visibility_table
+from crmc.charts.wartime import cases_chart, visibility_gap_chart
 from crmc.classify import (
     CODES,
     CRITERIA,
@@ -23,6 +23,7 @@ from crmc.classify import (
     nearest_cases,
 )
 from crmc.explorers.classification import ClassificationExplorer, format_classification
+from crmc.tables import visibility_table
 from tests.chart_checks import round_trip, walk
 
 

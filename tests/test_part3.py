@@ -7,15 +7,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from crmc import data
+from crmc import data, tables
 from crmc.charts.common import SIPRI_CREDIT
 from crmc.charts.interdependence import (
-    ALL,
-    DIRECTIONS,
-    NOT_CHECKED,
     capabilities_matrix_chart,
-    flow_table,
-    period_counts,
     supply_flows_chart,
     two_way_street_chart,
 )
@@ -26,6 +21,7 @@ from crmc.explorers.dependency import (
     format_dependency,
     programmes,
 )
+from crmc.tables import ALL, DIRECTIONS, NOT_CHECKED, flow_table, period_counts
 from tests.chart_checks import round_trip, walk
 
 
@@ -70,10 +66,10 @@ def test_flow_table_names_missing_columns(flows: pd.DataFrame) -> None:
 def test_period_counts_cover_every_flow_and_period(flows: pd.DataFrame) -> None:
     counts = period_counts(flows)
     assert int(counts["flows"].sum()) == len(flows)
-    assert counts["period_start"].min() == flows["year_start"].min() // 5 * 5
-    assert (counts["period_start"] % 5 == 0).all()
-    assert set(counts["period"]) >= {"1990–1994", "2015–2019"}
-    henan = counts[(counts["period"] == "2015–2019") & (counts["direction"] == "China → Russia")]
+    assert counts["period_start"].min() == 1989 + (flows["year_start"].min() - 1989) // 5 * 5
+    assert ((counts["period_start"] - tables.PERIOD_ORIGIN) % 5 == 0).all()
+    assert set(counts["period"]) >= {"1989–1993", "2014–2018", "2019–2023"}
+    henan = counts[(counts["period"] == "2014–2018") & (counts["direction"] == "China → Russia")]
     assert int(henan["flows"].sum()) >= 1
     with pytest.raises(ValueError, match="at least 1 year"):
         period_counts(flows, 0)
@@ -114,9 +110,9 @@ def test_two_way_street_chart_spec(flows: pd.DataFrame) -> None:
     spec = round_trip(two_way_street_chart(flows))
     assert spec["title"]["text"].startswith("A two-way street?")
     assert SIPRI_CREDIT in spec["title"]["subtitle"]
-    first_c2r = flows.loc[flows["supplier"] == "China", "year_start"].min() // 5 * 5
+    first_c2r = tables.period_start(int(flows.loc[flows["supplier"] == "China", "year_start"].min()))
     assert f"first appear in {first_c2r}–{first_c2r + 4}" in spec["description"]
-    assert "1990–1994" in spec["description"]
+    assert "1989–1993" in spec["description"]
     legend = [p for p in walk(spec) if p.get("bind") == "legend"]
     assert legend and legend[0]["name"] == "flow_form_pick"
     assert legend[0]["select"]["fields"] == ["form"]

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from crmc import data, whatif
+from crmc import data, html, tables, whatif
 from crmc.charts import risks
 from crmc.data.schemas import IMPLICATION_ACTORS, IMPLICATION_SCENARIOS
 from crmc.explorers.whatif import WhatIfExplorer, format_whatif
@@ -263,13 +263,13 @@ def _params(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_sanctions_timeline_chart(timeline: pd.DataFrame) -> None:
     spec = round_trip(risks.sanctions_timeline_chart(timeline))
-    events = risks.sanctions_events(timeline)
+    events = tables.sanctions_events(timeline)
     assert spec["title"]["text"].startswith("Sanctions and escalation")
     assert any("after the interview" in line for line in spec["title"]["subtitle"])
     assert all(len(line) <= 60 for line in spec["title"]["subtitle"])  # fits a phone
     assert spec["width"] == "container"
     assert f"{len(events)} sanctions" in spec["description"]
-    later = int((events["timing"] == risks.AFTER).sum())
+    later = int((events["timing"] == tables.AFTER_INTERVIEW).sum())
     assert f"the {later} events after it" in spec["description"]
     params = _params(spec)
     assert params["category"]["bind"]["input"] == "select"
@@ -277,13 +277,13 @@ def test_sanctions_timeline_chart(timeline: pd.DataFrame) -> None:
     assert params["show_later"]["bind"]["input"] == "checkbox"
     rows = [r for ds in spec["datasets"].values() for r in ds if "timing" in r]
     assert len(rows) == len(events)
-    assert {r["category"] for r in rows} <= set(risks.SANCTIONS_CATEGORIES)
+    assert {r["category"] for r in rows} <= set(tables.SANCTIONS_CATEGORIES)
     assert all(r["year"] >= 2014 for r in rows)
-    assert risks.INTERVIEW_EVENT not in {r["id"] for r in rows}
+    assert tables.INTERVIEW_EVENT not in {r["id"] for r in rows}
     flagged = dict(zip(timeline["id"], timeline["after_interview"], strict=True))
-    assert all((r["timing"] == risks.AFTER) == bool(flagged[r["id"]]) for r in rows)
+    assert all((r["timing"] == tables.AFTER_INTERVIEW) == bool(flagged[r["id"]]) for r in rows)
     assert "2022-06-28-us-entity-list-additions" in {r["id"] for r in rows
-                                                      if r["timing"] == risks.AFTER}
+                                                      if r["timing"] == tables.AFTER_INTERVIEW}
     encodings = [p["encoding"] for p in walk(spec) if "encoding" in p]
     hollow = [e["fillOpacity"] for e in encodings if "fillOpacity" in e]
     assert hollow and hollow[0]["scale"]["range"][1] == 0.0
@@ -319,11 +319,11 @@ def test_whatif_chart_rejects_bad_arguments() -> None:
 
 
 def test_implications_table_has_every_cell(implications: pd.DataFrame) -> None:
-    table = risks.implications_table(implications)
+    table = tables.implications_table(implications)
     assert len(table) == len(IMPLICATION_ACTORS) * len(IMPLICATION_SCENARIOS)
     assert table["n_statements"].sum() == len(implications)
     empty = table[table["n_statements"] == 0]
-    assert (empty["statement"] == risks.NO_STATEMENT).all() and (empty["source"] == "").all()
+    assert (empty["statement"] == tables.NO_STATEMENT).all() and (empty["source"] == "").all()
     full = table[table["n_statements"] > 0]
     assert full["source"].str.len().gt(0).all()
     for row in implications.itertuples():
@@ -335,12 +335,12 @@ def test_implications_matrix_chart(implications: pd.DataFrame) -> None:
     spec = round_trip(risks.implications_matrix_chart(implications))
     assert spec["title"]["text"] == "Closer alignment: what sources say"
     assert any("no sourced statement" in line for line in spec["title"]["subtitle"])
-    table = risks.implications_table(implications)
+    table = tables.implications_table(implications)
     n_empty = int((table["n_statements"] == 0).sum())
     assert f"{n_empty} cells have no sourced statement" in spec["description"]
     rows = [r for ds in spec["datasets"].values() for r in ds if "cell_text" in r]
     assert len(rows) == len(table)
-    assert [r["cell_text"] for r in rows if r["n_statements"] == 0] == [risks.NO_STATEMENT] * n_empty
+    assert [r["cell_text"] for r in rows if r["n_statements"] == 0] == [tables.NO_STATEMENT] * n_empty
     tooltips = [t["field"] for p in walk(spec) if "encoding" in p
                 for t in p["encoding"].get("tooltip", [])]
     assert {"statement", "source"} <= set(tooltips)
@@ -349,11 +349,11 @@ def test_implications_matrix_chart(implications: pd.DataFrame) -> None:
 
 
 def test_later_events_table(timeline: pd.DataFrame) -> None:
-    table = risks.later_events_table(timeline)
+    table = tables.later_events_table(timeline)
     later = timeline[timeline["after_interview"]]
     assert len(table) == len(later) > 0
     assert set(table["id"]) == set(later["id"])
-    assert set(risks.LATER_EVENT_LINKS) <= set(later["id"])
+    assert set(tables.later_event_links()) <= set(later["id"])
     assert (table["bears_on"] != "(not linked)").all()
     assert table["source"].str.len().gt(0).all()
     assert table.loc[table["id"] == "2022-06-28-us-entity-list-additions", "when"].item() == "28 June 2022"
@@ -392,11 +392,11 @@ def test_widget_output_follows_the_controls() -> None:
 
 
 def test_later_events_html_links_every_source(timeline: pd.DataFrame) -> None:
-    table = risks.later_events_table(timeline)
-    text = risks.later_events_html(table)
+    table = tables.later_events_table(timeline)
+    text = html.later_events_html(table)
     assert text.count("<li>") == len(table)
     assert '<a href="https://bis.gov/node/7120">bis.gov</a>' in text
     assert "(Reuters repost)" in text
-    assert risks.source_links_html("Plain ref ; https://www.x.org/a (mirror)") == (
+    assert html.source_links_html("Plain ref ; https://www.x.org/a (mirror)") == (
         'Plain ref; <a href="https://www.x.org/a">x.org</a> (mirror)'
     )

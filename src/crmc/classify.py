@@ -342,9 +342,10 @@ def classify_cases(
     position (highest first). A row with an invalid code raises ``ValueError`` naming its id.
     """
     rows: list[dict[str, object]] = []
-    for record in cases.to_dict(orient="records"):
+    for raw in cases.to_dict(orient="records"):
+        record = {str(k): v for k, v in raw.items()}
         try:
-            result = classify({str(k): v for k, v in record.items()}, weights)
+            result = classify(record, weights)
         except ValueError as err:
             raise ValueError(f"case {record.get('id')!r}: {err}") from None
         rows.append(

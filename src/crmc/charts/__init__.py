@@ -8,37 +8,28 @@ one theme in :mod:`crmc.charts.theme`; no function calls ``configure_*``.
 from crmc.charts.history import deliveries_chart, purchases_by_category_chart, timeline_chart
 from crmc.charts.interdependence import (
     capabilities_matrix_chart,
-    flow_table,
-    period_counts,
     supply_flows_chart,
     two_way_street_chart,
 )
 from crmc.charts.risks import (
     implications_matrix_chart,
-    implications_table,
-    later_events_table,
     sanctions_timeline_chart,
     whatif_chart,
 )
 from crmc.charts.sipri import china_imports_chart
-from crmc.charts.wartime import cases_chart, visibility_gap_chart, visibility_table
+from crmc.charts.wartime import cases_chart, visibility_gap_chart
 
 __all__ = [
     "capabilities_matrix_chart",
     "cases_chart",
     "china_imports_chart",
     "deliveries_chart",
-    "flow_table",
     "implications_matrix_chart",
-    "implications_table",
-    "later_events_table",
-    "period_counts",
     "purchases_by_category_chart",
     "sanctions_timeline_chart",
     "supply_flows_chart",
     "timeline_chart",
     "two_way_street_chart",
     "visibility_gap_chart",
-    "visibility_table",
     "whatif_chart",
 ]

@@ -1,241 +1,52 @@
 """Part 1 (History) charts: the timeline, Russian deliveries by phase, purchases by category.
 
 Data flows in as the loaders and :mod:`crmc.derived` return it; every number in a title or
-description is computed here from that data. :data:`PHASES` is the module's own
-periodisation of Russian deliveries to China, each phase anchored to timeline events.
+description is computed here from that data; the phases and the transforms come from
+:mod:`crmc.tables`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import cast
 
 import altair as alt
 import pandas as pd
 
 from crmc import derived
-from crmc.charts.common import (
+from crmc.charts.common import OWN_CALCULATION, SIPRI_CREDIT, event_tooltips, titled
+from crmc.data.schemas import INTERVIEW_MONTH, TIMELINE_CATEGORIES, WEAPON_CATEGORIES
+from crmc.tables import (
     AFTER_INTERVIEW,
     BEFORE_INTERVIEW,
-    OWN_CALCULATION,
-    SIPRI_CREDIT,
-    event_date_label,
-    event_tooltips,
+    PERIOD_ORIGIN,
+    PERIOD_WIDTH,
+    as_int,
+    period_label,
+    period_start,
+    phase_sums,
+    phases_frame,
+    row_of_max,
+    row_of_min,
     timeline_rows,
-    titled,
 )
-from crmc.data.schemas import INTERVIEW_MONTH, TIMELINE_CATEGORIES, WEAPON_CATEGORIES
 
-__all__ = [
-    "KEY_SYSTEMS",
-    "PHASES",
-    "Phase",
-    "deliveries_chart",
-    "direction_totals",
-    "event_date_label",
-    "event_when",
-    "key_systems_table",
-    "phase_sums",
-    "phases_frame",
-    "purchases_by_category_chart",
-    "timeline_chart",
-]
+__all__ = ["deliveries_chart", "purchases_by_category_chart", "timeline_chart"]
 
 
-@dataclass(frozen=True)
-class Phase:
-    """One phase of Russian arms deliveries to China (the module's own periodisation).
-
-    ``anchors`` are ids of events in ``timeline.csv`` that fall in the phase and mark it;
-    the tests check that they exist and that their years lie between ``start`` and ``end``.
-    """
-
-    key: str
-    label: str
-    """Short label drawn on the chart."""
-    start: int
-    end: int
-    summary: str
-    """One line for tooltips and captions, in the module's own words."""
-    anchors: tuple[str, ...]
 
 
-PHASES: tuple[Phase, ...] = (
-    Phase(
-        "soviet-sales",
-        "Soviet sales",
-        1989,
-        1991,
-        "Relations normalised; the Soviet Union agrees the first Su-27 sale.",
-        ("1989-05-16-sino-soviet-summit", "1991-su27-order"),
-    ),
-    Phase(
-        "first-purchases",
-        "First purchases",
-        1992,
-        1998,
-        "First post-Soviet purchases (Su-27s, S-300s, Kilo submarines) and border "
-        "confidence-building agreements.",
-        (
-            "1992-s300pmu1-order",
-            "1993-kilo-submarine-order",
-            "1996-04-26-shanghai-cbm-agreement",
-            "1997-04-24-moscow-force-reduction-agreement",
-        ),
-    ),
-    Phase(
-        "peak",
-        "Peak",
-        1999,
-        2006,
-        "Peak deliveries: Su-30MKK fighters, destroyers and submarines; the 2001 treaty "
-        "and the first joint exercise.",
-        (
-            "1999-su30mkk-order",
-            "2001-07-16-friendship-treaty",
-            "2002-kilo-636-order",
-            "2005-08-18-peace-mission-2005",
-        ),
-    ),
-    Phase(
-        "decline",
-        "Decline",
-        2007,
-        2014,
-        "Deliveries fall; engines, helicopters and missiles make up most of them. The "
-        "border settlement is completed.",
-        ("2008-07-21-border-protocol", "2012-04-22-joint-sea-2012", "2014-03-18-crimea-annexation"),
-    ),
-    Phase(
-        "two-way-street",
-        "Two-way street",
-        2015,
-        2023,
-        "S-400 and Su-35 sales; Russia starts buying Chinese components; the early-warning "
-        "announcement.",
-        (
-            "2015-04-s400-first-buyer",
-            "2015-11-19-su35-contract",
-            "2015-henan-diesel-order",
-            "2019-10-03-early-warning-announcement",
-        ),
-    ),
-)
-"""The module's phases of Russian deliveries to China, 1989–2023 (contiguous, in order)."""
 
 
-def phases_frame(phases: Sequence[Phase] = PHASES) -> pd.DataFrame:
-    """The phases as a tidy table: ``key``, ``label``, ``start``, ``end``, ``years``
-    (e.g. ``"1999–2006"``), ``summary``, ``anchors`` (ids joined by ``" ; "``), ``order``."""
-    return pd.DataFrame(
-        [
-            {
-                "key": p.key,
-                "label": p.label,
-                "start": p.start,
-                "end": p.end,
-                "years": f"{p.start}–{p.end}",
-                "summary": p.summary,
-                "anchors": " ; ".join(p.anchors),
-                "order": i,
-            }
-            for i, p in enumerate(phases)
-        ]
-    )
 
 
-def phase_sums(yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
-    """Russia→China TIV, China's total and Russia's share per phase (module's calculation).
-
-    ``yearly`` is :func:`crmc.derived.russia_china_yearly`'s frame, ``phases`` is
-    :func:`phases_frame`'s. Sums come from :func:`crmc.derived.period_sums`; adds
-    ``per_year_tiv`` (the phase's Russia→China mean per year) and the phase columns.
-    """
-    rows = [derived.period_sums(yearly, int(p.start), int(p.end)) for p in phases.itertuples()]
-    sums = pd.concat(rows, ignore_index=True)
-    sums["per_year_tiv"] = sums["russia_to_china_tiv"] / (sums["end"] - sums["start"] + 1)
-    return sums.merge(phases, on=["start", "end"], how="left")
 
 
-def event_when(timeline: pd.DataFrame, event_id: str) -> str:
-    """The reader's date of one timeline event (see :func:`event_date_label`).
-
-    Raises ``KeyError`` naming the id when the timeline has no such event.
-    """
-    rows = timeline.loc[timeline["id"] == event_id]
-    if rows.empty:
-        raise KeyError(f"no event {event_id!r} in the timeline")
-    row = rows.iloc[0]
-    return event_date_label(str(row["date"]), str(row["date_precision"]))
 
 
-KEY_SYSTEMS: Mapping[str, tuple[str, ...]] = {
-    "Su-27 fighters (incl. kits for the J-11)": ("Su-27S",),
-    "Su-30MKK/MK2 fighters": ("Su-30MK",),
-    "Su-35 fighters": ("Su-35S",),
-    "S-300 air-defence systems": ("S-300PMU1", "S-300PMU2 Favorit"),
-    "S-400 air-defence systems": ("S-400 Triumf",),
-    "Mi-17 transport helicopters": ("Mi-17",),
-    "Ka-27PL and Ka-31 naval helicopters": ("Ka-27PL", "Ka-31"),
-    "AL-31 fighter engines": ("AL-31",),
-    "D-30 aircraft engines": ("D-30",),
-}
-"""Systems named in part 1 → their SIPRI register designations (the module's grouping)."""
 
 
-def key_systems_table(
-    register: pd.DataFrame, systems: Mapping[str, Sequence[str]] = KEY_SYSTEMS
-) -> pd.DataFrame:
-    """What the SIPRI register records for each system group sold by Russia to China.
-
-    Columns: ``system``, ``deals``, ``delivered`` (units, SIPRI's numbers summed),
-    ``first_order``, ``first_delivery``, ``last_delivery``, ``tiv_delivered`` (million TIV,
-    module's sum). Raises ``ValueError`` when a group matches no deal.
-    """
-    deals = register[
-        (register["recipient"] == "China") & register["supplier"].isin(derived.SUPPLIERS)
-    ]
-    rows = []
-    for system, designations in systems.items():
-        chosen = deals[deals["designation"].isin(designations)]
-        if chosen.empty:
-            raise ValueError(f"no Russian deal with China for {system!r} ({list(designations)})")
-        years = [y for ys in chosen["delivery_years"] for y in ys]
-        rows.append(
-            {
-                "system": system,
-                "deals": len(chosen),
-                "delivered": int(chosen["number_delivered"].sum()),
-                "first_order": int(chosen["order_year"].min()),
-                "first_delivery": min(years),
-                "last_delivery": max(years),
-                "tiv_delivered": float(chosen["tiv_delivered"].sum()),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
-def direction_totals(register: pd.DataFrame, first_order: int = 1992) -> pd.DataFrame:
-    """Deals and delivered TIV in each direction between Russia and China since ``first_order``.
-
-    Counts register deals ordered in or after ``first_order`` (1992: Russia as supplier, not
-    the Soviet Union). Columns: ``supplier``, ``recipient``, ``deals``, ``tiv_delivered``
-    (million TIV, module's sum); one row per direction, Russia → China first.
-    """
-    recent = register[register["order_year"] >= first_order]
-    rows = []
-    for supplier, recipient in (("Russia", "China"), ("China", "Russia")):
-        deals = recent[(recent["supplier"] == supplier) & (recent["recipient"] == recipient)]
-        rows.append(
-            {
-                "supplier": supplier,
-                "recipient": recipient,
-                "deals": len(deals),
-                "tiv_delivered": float(deals["tiv_delivered"].sum()),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
@@ -334,9 +145,9 @@ def deliveries_chart(yearly: pd.DataFrame, phases: pd.DataFrame | None = None) -
     first, last = int(phases["start"].min()), int(phases["end"].max())
     window = yearly[(yearly["year"] >= first) & (yearly["year"] <= last)].reset_index(drop=True)
     sums = phase_sums(window, phases)
-    peak = window.loc[window["russia_to_china_tiv"].idxmax()]
-    top = sums.loc[sums["per_year_tiv"].idxmax()]
-    low = sums.loc[sums["russia_share"].idxmin()]
+    peak = row_of_max(window, "russia_to_china_tiv")
+    top = row_of_max(sums, "per_year_tiv")
+    low = row_of_min(sums, "russia_share")
     description = (
         f"Bar chart of Russian (Soviet until 1991) arms deliveries to China per year, "
         f"{first}–{last}, in million TIV, with {len(sums)} phases shaded. Deliveries peak at "
@@ -425,7 +236,10 @@ def deliveries_chart(yearly: pd.DataFrame, phases: pd.DataFrame | None = None) -
 
 
 def purchases_by_category_chart(
-    register: pd.DataFrame, start: int = 1989, end: int = 2023, width: int = 5
+    register: pd.DataFrame,
+    start: int = PERIOD_ORIGIN,
+    end: int = 2023,
+    width: int = PERIOD_WIDTH,
 ) -> alt.Chart:
     """What China received from Russia, by weapon category and period of delivery.
 
@@ -438,11 +252,11 @@ def purchases_by_category_chart(
         raise ValueError(f"{start}–{end} cannot be cut into {width}-year periods")
     pieces = derived.spread_deliveries(register)
     pieces = pieces[(pieces["year"] >= start) & (pieces["year"] <= end)].copy()
-    pieces["first"] = start + (pieces["year"] - start) // width * width
-    pieces["period"] = [f"{y}–{y + width - 1}" for y in pieces["first"]]
+    pieces["first"] = [period_start(as_int(y), width, origin=start) for y in pieces["year"]]
+    pieces["period"] = [period_label(y, width) for y in pieces["first"]]
     table = pieces.groupby(["first", "period", "weapon_category"], as_index=False)["tiv"].sum()
     categories = [c for c in WEAPON_CATEGORIES if c in set(table["weapon_category"])]
-    periods = [f"{y}–{y + width - 1}" for y in range(start, end + 1, width)]
+    periods = [period_label(y, width) for y in range(start, end + 1, width)]
     totals = table.groupby("weapon_category")["tiv"].sum()
     per_period = table.groupby("period")["tiv"].sum()
     description = (

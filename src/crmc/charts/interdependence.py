@@ -8,7 +8,7 @@ chart carries SIPRI's credit line.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 import altair as alt
 import pandas as pd
@@ -21,25 +21,23 @@ from crmc.data.schemas import (
     FLOW_STATUSES,
     FLOW_VERDICTS,
 )
+from crmc.tables import (
+    ALL,
+    CHINA_TO_RUSSIA,
+    DIRECTIONS,
+    NOT_CHECKED,
+    PERIOD_WIDTH,
+    RUSSIA_TO_CHINA,
+    as_int,
+    flow_table,
+    period_counts,
+    period_label,
+    period_start,
+    present_in_order,
+)
 
-__all__ = [
-    "ALL",
-    "DIRECTIONS",
-    "NOT_CHECKED",
-    "capabilities_matrix_chart",
-    "flow_table",
-    "period_counts",
-    "supply_flows_chart",
-    "two_way_street_chart",
-]
+__all__ = ["capabilities_matrix_chart", "supply_flows_chart", "two_way_street_chart"]
 
-ALL = "All"
-"""The menu value that switches a filter off."""
-RUSSIA_TO_CHINA = "Russia → China"
-CHINA_TO_RUSSIA = "China → Russia"
-DIRECTIONS = (RUSSIA_TO_CHINA, CHINA_TO_RUSSIA)
-NOT_CHECKED = "not checked"
-"""Verdict label for a flow the fact-check did not cover (empty ``verdict``)."""
 VERDICT_LABELS = (*FLOW_VERDICTS, NOT_CHECKED)
 COUNT_NOTE = (
     "Counts: the module's own count of rows in its flows data (a row is a deal, programme",
@@ -50,51 +48,18 @@ FLOWS_CREDIT = (
     SIPRI_CREDIT,
 )
 
-_FLOW_COLUMNS = {
-    "id", "item", "supplier", "recipient", "domain", "form", "programme", "component",
-    "year_start", "year_end", "status", "verdict", "in_interview", "in_sipri", "source",
-}
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
-def _years(start: Any, end: Any) -> str:
-    if pd.isna(end):
-        return f"from {int(start)}"
-    return str(int(start)) if int(end) == int(start) else f"{int(start)}–{int(end)}"
 
 
-def flow_table(flows: pd.DataFrame) -> pd.DataFrame:
-    """``flows`` with the columns the charts and the explorer share.
-
-    Adds ``direction`` ("Russia → China" or "China → Russia"), ``verdict_label`` (the
-    verdict, or "not checked" when empty), ``years`` (e.g. "2015–2022" or "from 2014"),
-    ``side`` (-1 for Russia → China, +1 for China → Russia) and ``named`` ("yes"/"no":
-    named in the interview). Raises ``ValueError`` naming missing columns.
-    """
-    missing = _FLOW_COLUMNS - set(flows.columns)
-    if missing:
-        raise ValueError(f"flows lacks columns: {', '.join(sorted(missing))}")
-    table = flows.copy()
-    table["direction"] = table["supplier"] + " → " + table["recipient"]
-    table["verdict_label"] = [_text(v) or NOT_CHECKED for v in table["verdict"]]
-    table["component"] = [_text(v) for v in table["component"]]
-    table["years"] = [_years(s, e) for s, e in zip(table["year_start"], table["year_end"],
-                                                     strict=True)]
-    table["side"] = [-1 if d == RUSSIA_TO_CHINA else 1 for d in table["direction"]]
-    table["named"] = ["yes" if bool(v) else "no" for v in table["in_interview"]]
-    return table
 
 
 def _uses_sipri(sources: pd.Series) -> bool:
     return bool(sources.astype(str).str.contains("SIPRI").any())
 
 
-def _present(values: pd.Series, order: tuple[str, ...]) -> list[str]:
-    seen = set(values)
-    return [v for v in order if v in seen]
 
 
 def _menu(name: str, label: str, options: list[str]) -> alt.Parameter:
@@ -133,15 +98,15 @@ def supply_flows_chart(flows: pd.DataFrame) -> alt.LayerChart:
     (``flow_verdict``), and switch the rows between domains and programmes (``flow_rows``).
     """
     table = flow_table(flows)
-    forms = _present(table["form"], FLOW_FORMS)
+    forms = present_in_order(table["form"], FLOW_FORMS)
     per_side = table.groupby(["domain", "direction"]).size()
     reach = int(per_side.max()) + 1
     params = [
         _menu("flow_direction", "Direction ", list(DIRECTIONS)),
         _menu("flow_form", "Form ", forms),
-        _menu("flow_status", "Evidence status ", _present(table["status"], FLOW_STATUSES)),
+        _menu("flow_status", "Evidence status ", present_in_order(table["status"], FLOW_STATUSES)),
         _menu("flow_verdict", "Fact-check verdict ",
-              _present(table["verdict_label"], VERDICT_LABELS)),
+              present_in_order(table["verdict_label"], VERDICT_LABELS)),
         alt.param(
             name="flow_rows",
             value="domain",
@@ -204,36 +169,11 @@ def supply_flows_chart(flows: pd.DataFrame) -> alt.LayerChart:
     return cast(alt.LayerChart, chart)
 
 
-def _period_label(start: int, width: int) -> str:
-    return f"{start}–{start + width - 1}"
 
 
-def period_counts(flows: pd.DataFrame, width: int = 5) -> pd.DataFrame:
-    """Flows per period of ``width`` years (by ``year_start``), direction and form.
-
-    Periods start at multiples of ``width`` (1990–1994, 1995–1999, ...) and run from the first
-    to the last ``year_start``; every period × direction × form present in the data appears,
-    with 0 where there is none. Columns: ``period_start``, ``period``, ``direction``,
-    ``form``, ``flows``. Raises ``ValueError`` for a width below 1.
-    """
-    if width < 1:
-        raise ValueError(f"period width must be at least 1 year, not {width}")
-    table = flow_table(flows)
-    table["period_start"] = table["year_start"] // width * width
-    starts = range(int(table["period_start"].min()), int(table["period_start"].max()) + 1, width)
-    forms = _present(table["form"], FLOW_FORMS)
-    grid = pd.MultiIndex.from_product(
-        [list(starts), list(DIRECTIONS), forms], names=["period_start", "direction", "form"]
-    )
-    counts = (
-        table.groupby(["period_start", "direction", "form"]).size().reindex(grid, fill_value=0)
-    )
-    out = counts.rename("flows").reset_index()
-    out["period"] = [_period_label(int(s), width) for s in out["period_start"]]
-    return out[["period_start", "period", "direction", "form", "flows"]]
 
 
-def two_way_street_chart(flows: pd.DataFrame, width: int = 5) -> alt.LayerChart:
+def two_way_street_chart(flows: pd.DataFrame, width: int = PERIOD_WIDTH) -> alt.LayerChart:
     """The "two-way street": flows per ``width``-year period (by the year each began),
     Russia → China above the zero line and China → Russia below, stacked by form.
 
@@ -242,11 +182,11 @@ def two_way_street_chart(flows: pd.DataFrame, width: int = 5) -> alt.LayerChart:
     """
     table = flow_table(flows)
     counts = period_counts(flows, width)
-    table["period_start"] = table["year_start"] // width * width
-    table["period"] = [_period_label(int(s), width) for s in table["period_start"]]
+    table["period_start"] = [period_start(as_int(y), width) for y in table["year_start"]]
+    table["period"] = [period_label(int(s), width) for s in table["period_start"]]
     table["up"] = -table["side"]
     periods = list(dict.fromkeys(counts.sort_values("period_start")["period"]))
-    forms = _present(table["form"], FLOW_FORMS)
+    forms = present_in_order(table["form"], FLOW_FORMS)
     totals = counts.groupby(["period", "direction"])["flows"].sum().unstack(fill_value=0)
     reach = int(totals.to_numpy().max()) + 1
     pick = alt.selection_point(fields=["form"], bind="legend", name="flow_form_pick")

@@ -13,7 +13,10 @@ from typing import Any
 
 import altair as alt
 
-CHART_MIME_TYPE = "application/vnd.crmc.vegalite+json"
+from crmc.mime import CHART_MIME_TYPE
+
+__all__ = ["CHART_MIME_TYPE", "RENDERER_NAME", "chart_bundle", "enable_renderer"]
+
 RENDERER_NAME = "crmc"
 
 

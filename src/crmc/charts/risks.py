@@ -1,4 +1,4 @@
-"""Part 4 (risks, rationale, implications) charts, and the epilogue's table of later events.
+"""Part 4 (risks, rationale, implications) charts.
 
 :func:`sanctions_timeline_chart` shows sanctions and escalation events with those after the
 interview marked as later; :func:`whatif_chart` runs the teaching model of
@@ -9,24 +9,15 @@ as the Python function); :func:`implications_matrix_chart` lays the sourced stat
 
 from __future__ import annotations
 
-import html
-import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Final, cast
 
 import altair as alt
 import pandas as pd
 
 from crmc import whatif
-from crmc.charts.common import (
-    AFTER_INTERVIEW,
-    BEFORE_INTERVIEW,
-    event_date_label,
-    event_tooltips,
-    timeline_rows,
-    titled,
-)
+from crmc.charts.common import event_tooltips, titled
 from crmc.charts.theme import OKABE_ITO
 from crmc.data.schemas import (
     IMPLICATION_ACTORS,
@@ -34,87 +25,23 @@ from crmc.data.schemas import (
     INTERVIEW_MONTH,
     TIMELINE_CATEGORIES,
 )
+from crmc.tables import (
+    AFTER_INTERVIEW,
+    BEFORE_INTERVIEW,
+    INTERVIEW_EVENT,
+    NO_STATEMENT,
+    event_date_label,
+    implications_table,
+    sanctions_events,
+)
 
-__all__ = [
-    "AFTER",
-    "BEFORE",
-    "INTERVIEW_EVENT",
-    "LATER_EVENT_LINKS",
-    "NO_STATEMENT",
-    "SANCTIONS_CATEGORIES",
-    "implications_matrix_chart",
-    "implications_table",
-    "later_events_html",
-    "later_events_table",
-    "source_links_html",
-    "sanctions_events",
-    "sanctions_timeline_chart",
-    "whatif_chart",
-]
-
-SANCTIONS_CATEGORIES: Final = ("sanctions", "geopolitics", "exercise")
-"""Timeline categories the sanctions-and-escalation chart shows."""
-
-INTERVIEW_EVENT: Final = "2022-05-korolev-interview"
-"""The timeline row of the interview itself: drawn as the rule, not as a point."""
-
-BEFORE: Final = BEFORE_INTERVIEW
-AFTER: Final = AFTER_INTERVIEW
-
-NO_STATEMENT: Final = "no sourced statement"
-"""What an actor × scenario cell without a row in ``implications.csv`` says."""
-
-LATER_EVENT_LINKS: Final[Mapping[str, str]] = {
-    "2022-06-28-us-entity-list-additions": "Sanctions risk: the US has begun sanctioning China",
-    "2022-06-29-nato-strategic-concept": "Implications for NATO",
-    "2022-08-04-taiwan-exercises": "US visits to Taiwan provoke PLA exercises",
-    "2022-09-01-vostok-2022": "Tighter China–Russia military alignment",
-    "2023-tiger-apv-delivery": "What Chinese assistance to Russia would involve",
-    "2023-03-20-xi-moscow-visit": "Tighter China–Russia alignment",
-    "2022-09-13-iranian-drones-in-ukraine": "What Chinese assistance to Russia would involve",
-    "2023-02-24-china-position-paper": "Normal cooperation or assistance: China's stated position",
-    "2023-06-23-eu-11th-package": "Sanctions risk: secondary sanctions on Chinese firms",
-    "2023-12-22-executive-order-14114": "Sanctions risk: secondary sanctions on Chinese firms",
-    "2024-04-12-us-dual-use-assessment": "What Chinese assistance to Russia would involve",
-    "2024-05-23-joint-sword-2024a": "US visits to Taiwan provoke PLA exercises",
-    "2024-07-10-nato-decisive-enabler": "Implications for NATO",
-    "2024-07-24-joint-bomber-patrol-alaska": "Tighter China–Russia military alignment",
-    "2024-07-29-commission-nds-report": "Implications for the US: a war on two fronts",
-    "2024-09-01-china-drone-export-controls": "Drones as the most likely Chinese assistance",
-    "2024-10-14-joint-sword-2024b": "US visits to Taiwan provoke PLA exercises",
-    "2024-10-17-us-sanctions-garpiya": "Drones as the most likely Chinese assistance",
-    "2024-10-north-korean-troops": "What Chinese assistance to Russia would involve",
-    "2024-12-16-eu-15th-package": "Sanctions risk: secondary sanctions on Chinese firms",
-    "2025-03-10-sipri-trends-2024": "History: the volume of Russian arms transfers to China",
-    "2025-06-fsb-document-on-china": "History: how cautious Russia is about relying on China",
-}
-"""Which point of the interview each later event bears on: the module's reading, for the
-epilogue. A later event missing here is listed with "(not linked)"; a test checks the ids."""
+__all__ = ["implications_matrix_chart", "sanctions_timeline_chart", "whatif_chart"]
 
 
-def _check_columns(frame: pd.DataFrame, required: set[str], what: str) -> None:
-    missing = required - set(frame.columns)
-    if missing:
-        raise ValueError(f"{what} lacks columns: {', '.join(sorted(missing))}")
 
 
-def sanctions_events(timeline: pd.DataFrame, since: int = 2014) -> pd.DataFrame:
-    """Sanctions, geopolitical and exercise events from ``since`` on, ready to chart.
 
-    ``timeline`` is :func:`crmc.data.load_timeline`'s frame. The interview's own row is left
-    out (the chart draws it as a rule). Adds ``when`` (a reader's date), ``timing``
-    (:data:`BEFORE` / :data:`AFTER`, from ``after_interview``) and ``lane`` (0–2, to keep
-    nearby points of one category apart).
-    """
-    _check_columns(timeline, {"id", "date", "date_precision", "start", "year", "title",
-                              "description", "category", "source", "after_interview"},
-                   "timeline")
-    keep = (
-        timeline["category"].isin(SANCTIONS_CATEGORIES)
-        & (timeline["year"] >= since)
-        & (timeline["id"] != INTERVIEW_EVENT)
-    )
-    return timeline_rows(timeline[keep])
+
 
 
 def _interview_marker(timeline: pd.DataFrame) -> pd.DataFrame:
@@ -149,9 +76,9 @@ def sanctions_timeline_chart(timeline: pd.DataFrame, since: int = 2014) -> alt.L
         bind=alt.binding_checkbox(name="Show events after the interview "),
     )
     chosen = (category == "All") | (alt.datum.category == category)
-    visible = show_later | (alt.datum.timing == BEFORE)
+    visible = show_later | (alt.datum.timing == BEFORE_INTERVIEW)
     marker = _interview_marker(timeline)
-    later = rows[rows["timing"] == AFTER]
+    later = rows[rows["timing"] == AFTER_INTERVIEW]
     counts = rows["category"].value_counts()
     first, last = int(rows["year"].min()), int(rows["year"].max())
     description = (
@@ -171,10 +98,10 @@ def sanctions_timeline_chart(timeline: pd.DataFrame, since: int = 2014) -> alt.L
             alt.Color("category:N").scale(domain=categories).legend(None),
             alt.Fill("category:N").scale(domain=categories).legend(None),
             alt.FillOpacity("timing:N")
-            .scale(domain=[BEFORE, AFTER], range=[0.85, 0.0])
+            .scale(domain=[BEFORE_INTERVIEW, AFTER_INTERVIEW], range=[0.85, 0.0])
             .title("Timing"),
             alt.Shape("timing:N")
-            .scale(domain=[BEFORE, AFTER], range=["circle", "diamond"])
+            .scale(domain=[BEFORE_INTERVIEW, AFTER_INTERVIEW], range=["circle", "diamond"])
             .title("Timing"),
             tooltip=event_tooltips(),
         )
@@ -361,41 +288,6 @@ def whatif_chart(
     return cast(alt.LayerChart, chart)
 
 
-# ---------------------------------------------------------------- implications
-def implications_table(implications: pd.DataFrame) -> pd.DataFrame:
-    """One row per actor × scenario cell (all nine), statements of a cell joined.
-
-    Columns: ``actor``, ``scenario``, ``n_statements``, ``statement`` (the statements, or
-    :data:`NO_STATEMENT`), ``source`` (their sources, or empty), ``ids``, ``evidence``
-    (``"1 sourced statement"``, ``"2 sourced statements"`` or :data:`NO_STATEMENT`).
-    """
-    _check_columns(implications, {"id", "actor", "scenario", "statement", "source"},
-                   "implications")
-    rows = []
-    for actor in IMPLICATION_ACTORS:
-        for scenario in IMPLICATION_SCENARIOS:
-            cell = implications[
-                (implications["actor"] == actor) & (implications["scenario"] == scenario)
-            ]
-            n = len(cell)
-            numbered = n > 1
-            rows.append({
-                "actor": actor,
-                "scenario": scenario,
-                "n_statements": n,
-                "statement": " ".join(
-                    f"({k}) {s}" if numbered else str(s)
-                    for k, s in enumerate(cell["statement"], start=1)
-                ) or NO_STATEMENT,
-                "source": " | ".join(
-                    f"({k}) {s}" if numbered else str(s)
-                    for k, s in enumerate(cell["source"], start=1)
-                ),
-                "ids": " ; ".join(cell["id"]),
-                "evidence": (NO_STATEMENT if n == 0
-                             else f"{n} sourced statement{'s' if n > 1 else ''}"),
-            })
-    return pd.DataFrame(rows)
 
 
 _MATRIX_MIN_TEXT_WIDTH: Final = 600
@@ -499,63 +391,3 @@ def implications_matrix_chart(implications: pd.DataFrame) -> alt.LayerChart:
         ),
     )
     return cast(alt.LayerChart, chart)
-
-
-def later_events_table(
-    timeline: pd.DataFrame, links: Mapping[str, str] = LATER_EVENT_LINKS
-) -> pd.DataFrame:
-    """The timeline's events after the interview, oldest first, for the epilogue.
-
-    Columns: ``id``, ``when`` (reader's date), ``title``, ``description``, ``category``,
-    ``bears_on`` (the interview point it bears on, from ``links``: the module's reading),
-    ``source``.
-    """
-    _check_columns(timeline, {"id", "date", "date_precision", "start", "title", "description",
-                              "category", "source", "after_interview"}, "timeline")
-    later = timeline[timeline["after_interview"].astype(bool)].sort_values(["start", "id"])
-    return pd.DataFrame({
-        "id": later["id"].to_list(),
-        "when": [event_date_label(str(d), str(p))
-                 for d, p in zip(later["date"], later["date_precision"], strict=True)],
-        "title": later["title"].to_list(),
-        "description": later["description"].to_list(),
-        "category": later["category"].to_list(),
-        "bears_on": [links.get(str(i), "(not linked)") for i in later["id"]],
-        "source": later["source"].to_list(),
-    })
-
-
-_URL = re.compile(r"https?://[^\s;]+")
-
-
-def source_links_html(source: str) -> str:
-    """A ``source`` cell as HTML: each URL a link labelled with its site, other text escaped.
-
-    ``"https://bis.gov/node/7120 ; Lukin 2021"`` → ``<a href="https://bis.gov/node/7120">bis.gov</a>;
-    Lukin 2021``. Long URLs would not wrap in a narrow column; site names do.
-    """
-    parts = []
-    for part in (p.strip() for p in source.split(" ; ") if p.strip()):
-        match = _URL.search(part)
-        if match is None:
-            parts.append(html.escape(part))
-            continue
-        url = match.group(0)
-        site = re.sub(r"^www\.", "", url.split("/")[2])
-        rest = (part[: match.start()] + part[match.end():]).strip()
-        link = f'<a href="{html.escape(url)}">{html.escape(site)}</a>'
-        parts.append(f"{link} {html.escape(rest)}".strip())
-    return "; ".join(parts)
-
-
-def later_events_html(table: pd.DataFrame) -> str:
-    """:func:`later_events_table` as an HTML list: date and title, what happened, the
-    interview point it bears on (module's reading) and linked sources."""
-    items = "".join(
-        f"<li><p><strong>{html.escape(str(r.when))}: {html.escape(str(r.title))}.</strong> "
-        f"{html.escape(str(r.description))}</p>"
-        f"<p><em>Bears on (module's reading):</em> {html.escape(str(r.bears_on))}. "
-        f"<em>Sources:</em> {source_links_html(str(r.source))}</p></li>"
-        for r in table.itertuples()
-    )
-    return f'<ul class="crmc-later-events">{items}</ul>'

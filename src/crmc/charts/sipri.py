@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from crmc.charts.common import SIPRI_CREDIT, titled
+from crmc.tables import row_of_max
 
 
 def china_imports_chart(imports: pd.DataFrame) -> alt.Chart:
@@ -23,7 +24,7 @@ def china_imports_chart(imports: pd.DataFrame) -> alt.Chart:
         value=first,
         bind=alt.binding_range(min=first, max=last, step=1, name="Highlight from year "),
     )
-    peak = china.loc[china["tiv"].idxmax()]
+    peak = row_of_max(china, "tiv")
     description = (
         f"Bar chart of China's yearly imports of major arms from all suppliers, {first}–{last}, "
         "in millions of SIPRI trend-indicator values (TIV). Imports are high in the 1950s "

@@ -8,7 +8,7 @@ readers of the static site can change the rules without a kernel.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 import altair as alt
 import pandas as pd
@@ -24,6 +24,7 @@ from crmc.classify import (
     points_toward_assistance,
     validate_code,
 )
+from crmc.tables import row_of_max, row_of_min, visibility_table
 
 __all__ = [
     "ALL_CASES",
@@ -31,7 +32,6 @@ __all__ = [
     "cases_chart",
     "short_case_name",
     "visibility_gap_chart",
-    "visibility_table",
 ]
 
 ALL_CASES = "All cases"
@@ -209,9 +209,9 @@ def cases_chart(cases_scored: pd.DataFrame) -> alt.VConcatChart:
         title=alt.TitleParams("How each case is coded", fontSize=13),
     )
 
-    top = wide.loc[wide["position"].idxmax()]
-    bottom = wide.loc[wide["position"].idxmin()]
-    widest = wide.loc[(wide["high"] - wide["low"]).idxmax()]
+    top = row_of_max(wide, "position")
+    bottom = row_of_min(wide, "position")
+    widest = row_of_max(wide.assign(width=wide["high"] - wide["low"]), "width")
     description = (
         f"Two linked views of {len(wide)} cases coded on six criteria in a teaching model. "
         f"Top: each case's position between normal cooperation (0) and military assistance (1) "
@@ -235,63 +235,8 @@ def cases_chart(cases_scored: pd.DataFrame) -> alt.VConcatChart:
     return chart
 
 
-def _deal_name(deal: pd.Series) -> str:
-    name = str(deal["designation"])
-    if str(deal["description"]) != name:
-        name += f" ({deal['description']})"
-    return f"{name}, ordered {int(deal['order_year'])}"
 
 
-def visibility_table(register: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
-    """China→Russia flows in the module's data beside SIPRI's China→Russia deals.
-
-    A flow with ``in_sipri`` true is matched to the register deal with the same supplier,
-    recipient and order year (``year_start`` = ``order_year``); a register deal that matches
-    no flow gets a row of its own. Columns: ``label``, ``item``, ``domain``, ``status``,
-    ``verdict``, ``in_interview``, ``in_sipri``, ``sipri_deal`` (designation and order year,
-    or empty), ``sipri_tiv_delivered``, ``year_start``, ``source``.
-    """
-    deals = register[(register["supplier"] == "China") & (register["recipient"] == "Russia")]
-    china = flows[(flows["supplier"] == "China") & (flows["recipient"] == "Russia")]
-    rows: list[dict[str, Any]] = []
-    used: set[Any] = set()
-    for flow in china.to_dict(orient="records"):
-        match = pd.DataFrame()
-        if bool(flow["in_sipri"]):
-            match = deals[deals["order_year"] == flow["year_start"]]
-            match = match[~match.index.isin(used)]
-        deal = match.iloc[0] if len(match) == 1 else None
-        if deal is not None:
-            used.add(match.index[0])
-        component = flow["component"] if isinstance(flow["component"], str) else ""
-        rows.append({
-            "label": f"{flow['programme']}: {component}" if component else str(flow["programme"]),
-            "item": flow["item"],
-            "domain": flow["domain"],
-            "status": flow["status"],
-            "verdict": flow["verdict"] if isinstance(flow["verdict"], str) else "not checked",
-            "in_interview": bool(flow["in_interview"]),
-            "in_sipri": deal is not None,
-            "sipri_deal": _deal_name(deal) if deal is not None else "",
-            "sipri_tiv_delivered": (float(deal["tiv_delivered"]) if deal is not None
-                                    and pd.notna(deal["tiv_delivered"]) else None),
-            "year_start": int(flow["year_start"]),
-            "source": flow["source"],
-        })
-    for index, deal in deals.iterrows():
-        if index in used:
-            continue
-        rows.append({
-            "label": f"{deal['designation']} (SIPRI only)", "item": deal["comments"],
-            "domain": str(deal["weapon_category"]), "status": "delivered",
-            "verdict": "not checked", "in_interview": False, "in_sipri": True,
-            "sipri_deal": _deal_name(deal),
-            "sipri_tiv_delivered": (float(deal["tiv_delivered"])
-                                    if pd.notna(deal["tiv_delivered"]) else None),
-            "year_start": int(deal["order_year"]), "source": SIPRI_CREDIT,
-        })
-    table = pd.DataFrame(rows)
-    return table.sort_values(["domain", "year_start", "label"]).reset_index(drop=True)
 
 
 _STATUS_ORDER = ["delivered", "agreed", "reported", "claimed"]

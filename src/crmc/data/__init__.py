@@ -25,6 +25,9 @@ from .schemas import (
     FlowsSchema,
     GlossarySchema,
     ImplicationsSchema,
+    KeySystemsSchema,
+    LaterEventLinksSchema,
+    PhasesSchema,
     SipriImportsSchema,
     SipriRegisterSchema,
     TimelineSchema,
@@ -51,6 +54,9 @@ __all__ = [
     "load_flows",
     "load_glossary",
     "load_implications",
+    "load_key_systems",
+    "load_later_event_links",
+    "load_phases",
     "load_sipri_imports",
     "load_sipri_register",
     "load_timeline",
@@ -90,6 +96,22 @@ def load_capabilities(data_dir: DataDir = None) -> DataFrame[CapabilitiesSchema]
 def load_implications(data_dir: DataDir = None) -> DataFrame[ImplicationsSchema]:
     """Part 4's implications matrix (``implications.csv``)."""
     return cast(DataFrame[ImplicationsSchema], load("implications", data_dir))
+
+
+def load_phases(data_dir: DataDir = None) -> DataFrame[PhasesSchema]:
+    """The module's phases of Russian deliveries to China (``phases.csv``), in order."""
+    return cast(DataFrame[PhasesSchema], load("phases", data_dir))
+
+
+def load_key_systems(data_dir: DataDir = None) -> DataFrame[KeySystemsSchema]:
+    """Part 1's key systems and their SIPRI designations (``key_systems.csv``)."""
+    return cast(DataFrame[KeySystemsSchema], load("key_systems", data_dir))
+
+
+def load_later_event_links(data_dir: DataDir = None) -> DataFrame[LaterEventLinksSchema]:
+    """What each later event bears on (``later_event_links.csv``); ids checked against the
+    timeline."""
+    return cast(DataFrame[LaterEventLinksSchema], load("later_event_links", data_dir))
 
 
 def load_sipri_register(data_dir: DataDir = None) -> DataFrame[SipriRegisterSchema]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, cast, get_args
 
 import pandas as pd
 import pandera.pandas as pa
@@ -45,6 +45,9 @@ DatasetName = Literal[
     "cases",
     "capabilities",
     "implications",
+    "phases",
+    "key_systems",
+    "later_event_links",
     "sipri_register",
     "sipri_imports",
 ]
@@ -95,6 +98,19 @@ DATASETS: Final[Mapping[DatasetName, Dataset]] = {
     ),
     "implications": Dataset(
         "implications", "implications.csv", s.ImplicationsSchema, "Implications by actor/scenario."
+    ),
+    "phases": Dataset(
+        "phases", "phases.csv", s.PhasesSchema, "The module's phases of Russian deliveries."
+    ),
+    "key_systems": Dataset(
+        "key_systems", "key_systems.csv", s.KeySystemsSchema, "Part 1 systems → SIPRI designations"
+    ),
+    "later_event_links": Dataset(
+        "later_event_links",
+        "later_event_links.csv",
+        s.LaterEventLinksSchema,
+        "What each event after the interview bears on (module's reading).",
+        {"event_id": ("timeline", "id")},
     ),
     "sipri_register": Dataset(
         "sipri_register",
@@ -303,7 +319,8 @@ def _problems(
                 if not all(c in raw.columns for c in cols):
                     continue  # a missing column is reported on its own
                 key = tuple(raw.loc[index, cols])
-                same = [lines[i] for i, row in raw[cols].iterrows() if tuple(row) == key]
+                # raw has a RangeIndex: a row's label is its position in ``lines``
+                same = [lines[cast(int, i)] for i, row in raw[cols].iterrows() if tuple(row) == key]
                 others = ", ".join(str(n) for n in same if n != line_of(index))
                 rule = f"({', '.join(cols)}) must be unique together: same as line {others}"
                 add(Problem(line_of(index), None, rule, ", ".join(str(v) for v in key)))
@@ -375,7 +392,7 @@ def _load_cached(name: DatasetName, data_dir: str | None) -> pd.DataFrame:
         for i, value in frame[column].items():
             if not pd.isna(value) and value not in known:
                 rule = f"must be empty or an existing {target_column} in {target_file}"
-                problems.append(Problem(lines[int(i)], column, rule, str(value)))
+                problems.append(Problem(lines[cast(int, i)], column, rule, str(value)))
     if problems:
         raise DataValidationError(file, problems)
     return frame

@@ -371,6 +371,49 @@ class ImplicationsSchema(_Base):
     source: Series[str] = _source()
 
 
+class PhasesSchema(_Base):
+    """``phases.csv``: the module's periods of Russian deliveries to China, in order.
+
+    A teaching device, not a SIPRI category: each phase is anchored to timeline events
+    (``anchors``: ids separated by ``" ; "``) and the phases are contiguous.
+    """
+
+    key: Series[str] = pa.Field(unique=True, str_matches=SLUG)
+    label: Series[str] = _text(unique=True, str_length={"max_value": 30})
+    start: Series[int] = _year()
+    end: Series[int] = _year()
+    summary: Series[str] = _text()
+    anchors: Series[str] = _text()
+    source: Series[str] = _source()
+
+    @pa.dataframe_check(name="contiguous", error="phases must run in order, each starting the "
+                        "year after the previous one ends, with start <= end")
+    def _contiguous(cls, df: pd.DataFrame) -> pd.Series:
+        if not _has(df, "start", "end"):
+            return _all_true(df)
+        start, end = pd.to_numeric(df["start"]), pd.to_numeric(df["end"])
+        follows = (start == end.shift(1) + 1) | (start.index == start.index[0])
+        return pd.Series(follows & (start <= end), index=df.index)
+
+
+class KeySystemsSchema(_Base):
+    """``key_systems.csv``: systems Part 1 names → their SIPRI register designations
+    (``designations``: separated by ``" ; "``). The grouping is the module's own."""
+
+    system: Series[str] = _text(unique=True)
+    designations: Series[str] = _text()
+    source: Series[str] = _source()
+
+
+class LaterEventLinksSchema(_Base):
+    """``later_event_links.csv``: which point of the interview each event after it bears on
+    (the module's reading, for the epilogue); ``event_id`` checked against the timeline."""
+
+    event_id: Series[str] = pa.Field(unique=True, str_matches=SLUG)
+    bears_on: Series[str] = _text()
+    source: Series[str] = _source()
+
+
 # ---------------------------------------------------------------- SIPRI (tidy)
 class SipriRegisterSchema(_Base):
     """``sipri/trade-register.csv``: SIPRI trade register, one row per deal (tidy).

@@ -14,9 +14,9 @@ from typing import Literal
 import ipywidgets as widgets
 import pandas as pd
 
-from crmc.charts.interdependence import DIRECTIONS, flow_table
 from crmc.data.schemas import FLOW_DOMAINS
 from crmc.explorers.base import html_table, note_widget
+from crmc.tables import DIRECTIONS, as_int, flow_table
 
 __all__ = [
     "Component",
@@ -126,7 +126,7 @@ def dependency(flows: pd.DataFrame, name: str, kind: Kind = "programme") -> Depe
             supplier=str(r.supplier),
             recipient=str(r.recipient),
             form=str(r.form),
-            year_start=int(r.year_start),
+            year_start=as_int(r.year_start),
             years=str(r.years),
             status=str(r.status),
             verdict=str(r.verdict_label),

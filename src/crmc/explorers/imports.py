@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from crmc.explorers.base import note_widget
+from crmc.tables import as_float, as_int, row_of_max
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,15 @@ def summarise_imports(
     if window.empty:
         raise ValueError(f"no years between {start} and {end} for {recipient}")
     tiv = window["tiv"].fillna(0.0)
-    peak_index = tiv.idxmax()
+    peak = row_of_max(window.assign(tiv=tiv), "tiv")
     return ImportsSummary(
         recipient=recipient,
         start=start,
         end=end,
         total_tiv=float(tiv.sum()),
         mean_tiv=float(tiv.sum()) / (end - start + 1),
-        peak_year=int(window.loc[peak_index, "year"]),
-        peak_tiv=float(tiv.loc[peak_index]),
+        peak_year=as_int(peak["year"]),
+        peak_tiv=as_float(peak["tiv"]),
         years_with_deliveries=int(window["tiv"].notna().sum()),
     )
 

@@ -15,9 +15,9 @@ import ipywidgets as widgets
 import pandas as pd
 
 from crmc import derived
-from crmc.charts.common import event_date_label
 from crmc.data.schemas import TIMELINE_CATEGORIES
 from crmc.explorers.base import html_table, note_widget
+from crmc.tables import as_int, event_date_label
 
 __all__ = [
     "PeriodComparison",
@@ -135,7 +135,7 @@ def summarise_period(
         TimelineEvent(
             id=str(row.id),
             when=event_date_label(str(row.date), str(row.date_precision)),
-            year=int(row.year),
+            year=as_int(row.year),
             category=str(row.category),
             title=str(row.title),
             source=str(row.source),
@@ -172,16 +172,39 @@ def compare_periods(
     )
 
 
+DEFAULT_FIRST: tuple[int, int] = (1992, 2013)
+"""Period A the explorer starts with: Russia (not the Soviet Union) as supplier, to Crimea."""
+DEFAULT_SECOND: tuple[int, int] = (2014, 2023)
+"""Period B the explorer starts with: after Crimea."""
+
+
+def year_range(timeline: pd.DataFrame, yearly: pd.DataFrame) -> tuple[int, int]:
+    """The years both the timeline and the yearly series cover: the explorer's choices."""
+    low = max(int(timeline["year"].min()), int(yearly["year"].min()))
+    high = min(int(timeline["year"].max()), int(yearly["year"].max()))
+    return low, high
+
+
+def default_comparison(timeline: pd.DataFrame, yearly: pd.DataFrame) -> PeriodComparison:
+    """The comparison the explorer shows before anyone touches it (the static page's view)."""
+    low, high = year_range(timeline, yearly)
+
+    def clamp(period: tuple[int, int]) -> tuple[int, int]:
+        return min(max(period[0], low), high), min(max(period[1], low), high)
+
+    return compare_periods(timeline, yearly, clamp(DEFAULT_FIRST), clamp(DEFAULT_SECOND))
+
+
 def phase_table(timeline: pd.DataFrame, yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
     """Per phase: events by category in the timeline beside Russian deliveries (SIPRI).
 
-    ``phases`` is :func:`crmc.charts.history.phases_frame`'s frame. Columns: ``phase``,
+    ``phases`` is :func:`crmc.tables.phases_frame`'s frame. Columns: ``phase``,
     ``years``, one column per timeline category (event counts), ``events``,
     ``tiv_per_year`` and ``russia_share`` (module's calculations).
     """
     rows = []
     for phase in phases.itertuples():
-        s = summarise_period(timeline, yearly, int(phase.start), int(phase.end))
+        s = summarise_period(timeline, yearly, as_int(phase.start), as_int(phase.end))
         rows.append(
             {
                 "phase": str(phase.label),
@@ -271,13 +294,12 @@ class TimelineExplorer(widgets.VBox):  # type: ignore[misc,unused-ignore]  # ipy
         self,
         timeline: pd.DataFrame,
         yearly: pd.DataFrame,
-        first: tuple[int, int] = (1992, 2013),
-        second: tuple[int, int] = (2014, 2023),
+        first: tuple[int, int] = DEFAULT_FIRST,
+        second: tuple[int, int] = DEFAULT_SECOND,
     ) -> None:
         self.timeline = timeline
         self.yearly = yearly
-        low = max(int(timeline["year"].min()), int(yearly["year"].min()))
-        high = min(int(timeline["year"].max()), int(yearly["year"].max()))
+        low, high = year_range(timeline, yearly)
         years = list(range(low, high + 1))
         present = [c for c in TIMELINE_CATEGORIES if c in set(timeline["category"])]
 

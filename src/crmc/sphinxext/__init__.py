@@ -1,7 +1,7 @@
 """Sphinx extension: draws the module's Altair charts offline.
 
-Charts leave the notebooks as a Vega-Lite spec under :data:`CHART_MIME_TYPE` (see
-:mod:`crmc.charts.render`). :mod:`crmc.sphinxext.vegalite` turns that output into a
+Charts leave the notebooks as a Vega-Lite spec under :data:`crmc.mime.CHART_MIME_TYPE`
+(see :mod:`crmc.charts.render`). :mod:`crmc.sphinxext.vegalite` turns that output into a
 container holding the spec; this extension serves pinned Vega, Vega-Lite and vega-embed
 from its own static folder and loads them only on pages that contain a chart, so the
 built site asks no host but its own for anything.

@@ -3,7 +3,8 @@
 Registered under the ``myst_nb.mime_renderers`` entry point (see ``pyproject.toml``).
 It writes the spec into the page as inert JSON inside a ``div.crmc-vega`` container;
 ``static/crmc/crmc-charts.js`` draws it with the locally served vega-embed, and
-:mod:`crmc.sphinxext` loads those scripts only where such a container exists.
+:mod:`crmc.sphinxext` loads those scripts only where such a container exists. From the
+package it imports only the leaf :mod:`crmc.mime`, so Sphinx never loads a chart module.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 
-from crmc.charts.render import CHART_MIME_TYPE
+from crmc.mime import CHART_MIME_TYPE
 from crmc.sphinxext import CHART_CLASS
 
 
