@@ -154,9 +154,10 @@ def test_programmes_and_domains_list_the_data(flows: pd.DataFrame) -> None:
     assert set(domains(flows)) == set(flows["domain"])
 
 
-def test_jf17_engine_is_russian_since_1997(flows: pd.DataFrame) -> None:
+def test_jf17_engine_is_russian_since_2005(flows: pd.DataFrame) -> None:
+    # The first RD-93 supply contract dates from 2005 (re-export allowed from 2007).
     dep = dependency(flows, "JF-17 engine")
-    assert dep.since == 1997
+    assert dep.since == 2005
     assert dep.suppliers == {"Russia": 2, "China": 0}
     assert not dep.two_way
     assert [c.component for c in dep.components] == ["RD-93 turbofan", "RD-93 turbofan (upgrade)"]

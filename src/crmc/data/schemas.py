@@ -38,6 +38,7 @@ __all__ = [
     "IMPLICATION_ACTORS",
     "IMPLICATION_SCENARIOS",
     "INTERVIEW_MONTH",
+    "LAST_TIMELINE_YEAR",
     "LAST_YEAR",
     "NOT_BLANK",
     "SIPRI_STATUSES",
@@ -61,7 +62,9 @@ __all__ = [
 FIRST_YEAR: Final = 1949
 """Earliest year any dataset may refer to (PRC founded; first Soviet deals)."""
 LAST_YEAR: Final = 2024
-"""Latest year any dataset may refer to (SIPRI data generated Oct 2024)."""
+"""Latest year any dataset may refer to (SIPRI data generated Oct 2024), except the timeline."""
+LAST_TIMELINE_YEAR: Final = 2025
+"""Latest year of a timeline event: the epilogue follows events into 2025, past the SIPRI data."""
 INTERVIEW_MONTH: Final = dt.date(2022, 5, 1)
 """The interview was published in May 2022: ``after_interview`` means after this month."""
 
@@ -88,7 +91,8 @@ FLOW_DOMAINS: Final = ("air", "air defence", "naval", "space", "cyber", "land", 
 FLOW_FORMS: Final = ("sale", "licence", "joint R&D", "subcontracting", "exercise", "political")
 FLOW_STATUSES: Final = ("delivered", "agreed", "reported", "claimed")
 FLOW_VERDICTS: Final = ("supported", "partly", "not found")
-CLAIM_VERDICTS: Final = ("supported", "partly", "not found", "contradicted")
+CLAIM_VERDICTS: Final = ("supported", "partly", "not found", "contradicted", "not testable")
+"""``not testable``: the module's data and sources cannot settle the claim either way."""
 CASE_CODES: Final = ("yes", "no", "unknown")
 CAPABILITY_EDGES: Final = ("China", "Russia", "contested")
 CAPABILITY_BASES: Final = ("interview", "source", "both")
@@ -200,7 +204,7 @@ class _Base(pa.DataFrameModel):
 
 # ---------------------------------------------------------------- curated datasets
 class TimelineSchema(_Base):
-    """``timeline.csv``: dated events 1989–2023, one row per event.
+    """``timeline.csv``: dated events 1989–2025, one row per event.
 
     ``year`` and ``start`` are not in the CSV: a parser derives them from ``date``
     (``start`` = first day of the period the date names).
@@ -216,7 +220,7 @@ class TimelineSchema(_Base):
     source: Series[str] = _source()
     after_interview: Series[pd.BooleanDtype] = pa.Field()
     note: Series[str] = _optional_text()
-    year: Series[int] = _year()
+    year: Series[int] = pa.Field(ge=FIRST_YEAR, le=LAST_TIMELINE_YEAR)
     start: Series[pd.Timestamp] = pa.Field()
 
     @pa.dataframe_parser()

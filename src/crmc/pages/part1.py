@@ -37,6 +37,12 @@ KEY_EVENTS: Final = {
     "su35": "2015-11-19-su35-contract",
     "henan": "2015-henan-diesel-order",
     "earlywarning": "2019-10-03-early-warning-announcement",
+    "cbm1990": "1990-04-24-sino-soviet-guiding-principles",
+    "statement": "2022-02-04-joint-statement",
+    "rostec": "2019-12-14-rostec-copying-complaint",
+    "mitko": "2020-06-15-mitko-treason-charge",
+    "fsb": "2025-06-fsb-document-on-china",
+    "sipri2025": "2025-03-10-sipri-trends-2024",
 }
 """Dates quoted in the prose (glued as ``when_<key>``), each read from its timeline row."""
 

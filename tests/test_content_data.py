@@ -1,0 +1,152 @@
+"""The content review's fixes, held in the data: new rows dated and sourced, fixed verdicts.
+
+Each test names the finding it guards, so a later edit that reintroduces the error fails here
+with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from crmc import data
+from crmc.data.schemas import CLAIM_VERDICTS, TIMELINE_CATEGORIES
+
+ROOT = Path(__file__).resolve().parents[1]
+URL = re.compile(r"https?://\S+")
+
+EPILOGUE_ROWS = {
+    # interview question → rows added for the epilogue (after May 2022)
+    1: ["2025-03-10-sipri-trends-2024", "2025-06-fsb-document-on-china"],
+    2: [
+        "2022-09-13-iranian-drones-in-ukraine",
+        "2023-02-24-china-position-paper",
+        "2024-10-north-korean-troops",
+    ],
+    3: [
+        "2024-04-12-us-dual-use-assessment",
+        "2024-09-01-china-drone-export-controls",
+    ],
+    4: [
+        "2023-06-23-eu-11th-package",
+        "2023-12-22-executive-order-14114",
+        "2024-05-23-joint-sword-2024a",
+        "2024-07-10-nato-decisive-enabler",
+        "2024-07-24-joint-bomber-patrol-alaska",
+        "2024-07-29-commission-nds-report",
+        "2024-10-14-joint-sword-2024b",
+        "2024-10-17-us-sanctions-garpiya",
+        "2024-12-16-eu-15th-package",
+    ],
+}
+HISTORY_ROWS = [
+    "1990-04-24-sino-soviet-guiding-principles",
+    "2007-08-09-peace-mission-2007",
+    "2009-07-22-peace-mission-2009",
+    "2013-07-05-joint-sea-2013",
+    "2013-07-27-peace-mission-2013",
+    "2019-12-14-rostec-copying-complaint",
+    "2020-06-15-mitko-treason-charge",
+]
+NEW_ROWS = HISTORY_ROWS + [row for rows in EPILOGUE_ROWS.values() for row in rows]
+
+
+@pytest.fixture(scope="module")
+def timeline() -> pd.DataFrame:
+    return data.load_timeline().set_index("id")
+
+
+@pytest.fixture(scope="module")
+def claims() -> pd.DataFrame:
+    return data.load_claims().set_index("id")
+
+
+@pytest.mark.parametrize("event_id", NEW_ROWS)
+def test_new_rows_are_dated_sourced_and_categorised(timeline: pd.DataFrame, event_id: str) -> None:
+    row = timeline.loc[event_id]
+    assert event_id.startswith(str(row["date"])[:7]), "the id starts with the row's date"
+    assert row["category"] in TIMELINE_CATEGORIES
+    assert URL.search(str(row["source"])), "every new row cites at least one address"
+    later = pd.Timestamp(row["start"]) >= pd.Timestamp("2022-06-01")
+    assert bool(row["after_interview"]) == later
+
+
+def test_reposts_are_labelled_as_such(timeline: pd.DataFrame) -> None:
+    """Where only a mirror or repost was found, the source column says so."""
+    for event_id in NEW_ROWS:
+        source = str(timeline.loc[event_id, "source"])
+        for host in ("daily8.com", "exbulletin.com", "fold6.site", "worldnewsintel.com"):
+            if host in source:
+                part = source[source.index(host) :].split(" ; ")[0]
+                assert re.search(r"\((repost|mirror)", part), f"{event_id}: {host} unlabelled"
+
+
+def test_epilogue_rows_cover_every_interview_question(timeline: pd.DataFrame) -> None:
+    for question, rows in EPILOGUE_ROWS.items():
+        assert all(bool(timeline.loc[r, "after_interview"]) for r in rows), question
+    later = timeline[timeline["after_interview"]]
+    by_year = later.groupby("year").size().to_dict()
+    assert set(by_year) == {2022, 2023, 2024, 2025}
+    assert len(later) == 6 + sum(len(r) for r in EPILOGUE_ROWS.values())
+
+
+def test_epilogue_prose_glues_only_later_rows(timeline: pd.DataFrame) -> None:
+    """Every ``when_<id>`` the epilogue quotes is glued by its setup cell from a later row."""
+    text = (ROOT / "book" / "epilogue.md").read_text(encoding="utf-8")
+    used = set(re.findall(r"\{glue:text\}`when_([0-9][0-9a-z-]+)`", text))
+    later = set(timeline.index[timeline["after_interview"]])
+    assert used and used <= later, sorted(used - later)
+
+
+# ---------------------------------------------------------------- errors the review found
+def test_the_1990_agreement_opens_confidence_building(timeline: pd.DataFrame) -> None:
+    cbm = timeline[timeline["category"] == "confidence-building"].sort_values("start")
+    assert cbm.index[0] == "1990-04-24-sino-soviet-guiding-principles"
+
+
+def test_peace_mission_2005_is_not_called_the_first_bilateral_exercise(
+    timeline: pd.DataFrame,
+) -> None:
+    row = timeline.loc["2005-08-18-peace-mission-2005"]
+    assert "first bilateral" not in row["title"]
+    assert "1999" in row["description"] and "ground, sea and air" in row["description"]
+
+
+def test_the_exercise_series_is_not_a_single_point(timeline: pd.DataFrame) -> None:
+    exercises = timeline[
+        (timeline["category"] == "exercise") & timeline["year"].between(2007, 2014)
+    ]
+    assert len(exercises) >= 5
+
+
+def test_rd93_supply_dates_from_2005() -> None:
+    flows = data.load_flows().set_index("id")
+    assert flows.loc["rd93-jf17-supply", "year_start"] == 2005
+    assert "2005" in flows.loc["rd93-jf17-supply", "source"]
+
+
+def test_claim_verdicts_the_review_corrected(claims: pd.DataFrame) -> None:
+    assert "not testable" in CLAIM_VERDICTS
+    two_way = claims.loc["q1-two-way-street-after-2014"]
+    assert two_way["verdict"] == "partly"
+    assert "do not bear" in two_way["evidence"]
+    assert claims.loc["q1-arms-volume-quality", "verdict"] == "contradicted"
+    assert "volume" in claims.loc["q1-arms-volume-quality", "claim"]
+    assert claims.loc["q5-taiwan-visits-exercises", "verdict"] == "partly"
+    assert "stated rationale" in claims.loc["q5-taiwan-visits-exercises", "evidence"]
+    assert claims.loc["q5-taiwan-rethink-russia", "verdict"] == "not testable"
+    sanctions = claims.loc["q5-sanctions-risk", "evidence"]
+    assert "11th package (23 June 2023)" in sanctions and "December 2024" in sanctions
+
+
+def test_glossary_caatsa_requires_and_sanctions_are_defined_by_reason() -> None:
+    glossary = data.load_glossary().set_index("term")["definition"]
+    assert "requires" in glossary["CAATSA"] and "allows" not in glossary["CAATSA"]
+    assert "own conduct" in glossary["Direct sanctions"]
+    assert "by reason" in glossary["Direct sanctions"]
+    assert "for dealing with" in glossary["Secondary sanctions"]
+    part4 = (ROOT / "book" / "part4-risks.md").read_text(encoding="utf-8")
+    assert '"shall impose"' in part4 and "*reason*" in part4
