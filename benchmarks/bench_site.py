@@ -125,7 +125,11 @@ def transferred_bytes(runs: int, site: Path = SITE) -> dict[str, dict[str, float
                 context = browser.new_context(viewport={"width": 412, "height": 823})
                 page = context.new_page()
                 finished: list[Request] = []
-                page.on("requestfinished", finished.append)
+
+                def record(request: Request, into: list[Request] = finished) -> None:
+                    into.append(request)
+
+                page.on("requestfinished", record)
                 page.goto(base + page_path, wait_until="load")
                 page.wait_for_load_state("networkidle")
                 total = 0
