@@ -49,7 +49,6 @@ SITE_CSS = "crmc/crmc-site.css"
 PDF_NAME = "crmc-module.pdf"
 """File name of the PDF edition, at the root of the built site."""
 
-FAVICON = "crmc/favicon.svg"
 
 
 def _add_static_path(app: Any) -> None:
@@ -58,6 +57,18 @@ def _add_static_path(app: Any) -> None:
     static = str(Path(__file__).with_name("static"))
     if static not in app.config.html_static_path:
         app.config.html_static_path.append(static)
+
+
+def _use_logo_and_favicon(app: Any, config: Any) -> None:
+    # The module's logo and favicon ship with the extension (a page without a favicon logs a
+    # 404 on every visit); a book that sets its own keeps it.
+    from pathlib import Path
+
+    static = Path(__file__).with_name("static") / "crmc"
+    if not config.html_logo:
+        config.html_logo = str(static / "logo.svg")
+    if not config.html_favicon:
+        config.html_favicon = str(static / "favicon.svg")
 
 
 def _use_icon_subset(app: Any, config: Any) -> None:
@@ -180,6 +191,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("html-page-context", _drop_duplicate_scripts, priority=100)
     # config-inited: the template path is read when the builder is created, before builder-inited.
     app.connect("config-inited", _use_icon_subset)
+    app.connect("config-inited", _use_logo_and_favicon)
     # html-page-context after the theme's buttons (501): static explorers and the PDF button.
     app.connect("html-page-context", _static_site_page, priority=600)
     # Every page: the icon subset and the site's own styles (after the theme's CSS).
