@@ -121,10 +121,22 @@ _CHART_STATE_JS = """() => Array.from(document.querySelectorAll('figure.crmc-veg
 }))"""
 
 _WIDGET_STATE_JS = """() => ({
-  views: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
-  rendered: Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'))
-    .filter(s => s.previousElementSibling && s.previousElementSibling.querySelector('.widget-box, .jupyter-widgets, .lm-Widget')).length
+  // Explorers are written as static HTML at build time (crmc.sphinxext.widgets_static); a
+  // widget-view script left in the page is a view nothing will ever draw.
+  views: document.querySelectorAll('.crmc-static-explorer, script[type="application/vnd.jupyter.widget-view+json"]').length,
+  rendered: Array.from(document.querySelectorAll('.crmc-static-explorer'))
+    .filter(e => e.firstElementChild && e.firstElementChild.matches('.crmc-explorer-banner')
+                 && e.querySelector('.crmc-widget')).length
 })"""
+
+# Charts below the fold draw when the reader scrolls near them: scroll to each in turn.
+_SCROLL_THROUGH_CHARTS_JS = """async () => {
+  for (const f of document.querySelectorAll('figure.crmc-vega')) {
+    f.scrollIntoView();
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  }
+  window.scrollTo(0, 0);
+}"""
 
 
 def open_page(page: Page, url: str) -> PageReport:
@@ -149,6 +161,7 @@ def open_page(page: Page, url: str) -> PageReport:
         ),
     )
     page.goto(url, wait_until="load")
+    page.evaluate(_SCROLL_THROUGH_CHARTS_JS)
     # A chart that never settles is reported below, not raised here.
     with contextlib.suppress(PlaywrightTimeoutError):
         page.wait_for_function(
@@ -157,15 +170,6 @@ def open_page(page: Page, url: str) -> PageReport:
             timeout=DRAW_TIMEOUT_MS,
         )
     widgets = page.evaluate(_WIDGET_STATE_JS)
-    if widgets["views"]:
-        with contextlib.suppress(PlaywrightTimeoutError):  # counted below
-            page.wait_for_function(
-                "n => document.querySelectorAll('.widget-box, .jupyter-widgets.widget-inline-hbox, "
-                ".jupyter-widgets.widget-html').length >= n",
-                arg=widgets["views"],
-                timeout=DRAW_TIMEOUT_MS,
-            )
-        widgets = page.evaluate(_WIDGET_STATE_JS)
     report.widget_views, report.widgets_rendered = widgets["views"], widgets["rendered"]
     for chart in page.evaluate(_CHART_STATE_JS):
         report.charts += 1

@@ -19,6 +19,55 @@ from docutils import nodes
 from crmc.mime import CHART_MIME_TYPE
 from crmc.sphinxext import CHART_CLASS
 
+DEFAULT_VIEW_HEIGHT = 300
+"""Vega-Lite's default height of a continuous view (px)."""
+
+
+def _lines(text: object) -> int:
+    return len(text) if isinstance(text, list) else (1 if text else 0)
+
+
+def _title_height(title: object) -> int:
+    if isinstance(title, dict):
+        return 22 * _lines(title.get("text")) + 16 * _lines(title.get("subtitle")) + 12
+    return 22 * _lines(title) + 12 if title else 0
+
+
+def _distinct(spec: dict[str, Any], datasets: dict[str, Any], field: str) -> int:
+    data = spec.get("data") or {}
+    rows = data.get("values") or datasets.get(str(data.get("name", "")), [])
+    return len({str(row.get(field)) for row in rows if isinstance(row, dict)}) or 10
+
+
+def _view_height(spec: dict[str, Any], datasets: dict[str, Any], inherited: Any = None) -> int:
+    height = spec.get("height", inherited)
+    if "vconcat" in spec:
+        return sum(
+            _view_height(c, datasets) + _title_height(c.get("title")) for c in spec["vconcat"]
+        ) + 20 * (len(spec["vconcat"]) - 1)
+    if "hconcat" in spec or "concat" in spec:
+        children = spec.get("hconcat") or spec.get("concat") or []
+        return max(
+            (_view_height(c, datasets) + _title_height(c.get("title")) for c in children), default=0
+        )
+    if isinstance(height, (int, float)):
+        return int(height) + 45  # plus the x axis and its title
+    if isinstance(height, dict) and "step" in height:
+        layers = [spec, *spec.get("layer", [])]
+        y: dict[str, Any] = next(
+            (s["encoding"]["y"] for s in layers if "y" in s.get("encoding", {})), {}
+        )
+        return int(height["step"]) * _distinct(spec, datasets, str(y.get("field", ""))) + 45
+    return DEFAULT_VIEW_HEIGHT + 45
+
+
+def reserved_height(spec: dict[str, Any]) -> int:
+    """An estimate (px) of the drawn chart's height, reserved before it draws (no layout jump)."""
+    datasets = spec.get("datasets") or {}
+    bindings = sum(1 for p in spec.get("params", []) if isinstance(p, dict) and p.get("bind"))
+    height = _title_height(spec.get("title")) + _view_height(spec, datasets) + 34 * bindings
+    return max(120, min(height, 1600))
+
 
 def chart_html(spec: dict[str, Any], chart_id: str) -> str:
     """HTML for one chart: the container, its spec, and its text alternative."""
@@ -27,7 +76,10 @@ def chart_html(spec: dict[str, Any], chart_id: str) -> str:
     payload = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
     parts = [
         f'<figure class="{CHART_CLASS}" id="{html.escape(chart_id)}">',
-        f'<div class="crmc-vega-view" role="img" aria-label="{html.escape(description)}"></div>',
+        # The view reserves the chart's estimated height and says it is loading until it draws.
+        f'<div class="crmc-vega-view" role="img" aria-label="{html.escape(description)}" '
+        f'style="min-height:{reserved_height(spec)}px">'
+        '<p class="crmc-chart-loading" aria-hidden="true">Loading chart…</p></div>',
         f'<script type="application/json" class="crmc-vega-spec">{payload}</script>',
     ]
     if description:

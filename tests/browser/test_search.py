@@ -1,0 +1,50 @@
+"""The site's search page finds weapon and programme names as students type them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.browser.sitecheck import guard_context
+
+# query → a page that discusses it (each checked against the built pages' text below).
+# "J-11B" is not in the book yet (only the J-11); the splitter's unit test covers it.
+QUERIES = {
+    "S-400": "part1-history",
+    "S400": "part1-history",
+    "S-300": "part1-history",
+    "Su-27": "part1-history",
+    "RD-93": "part3-interdependence",
+    "Buyan-M": "part3-interdependence",
+    "Peace Mission": "part1-history",
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("query", "expected_page"), QUERIES.items())
+def test_search_finds_names_as_typed(
+    browser: Browser, base_url: str, site_dir: Path, query: str, expected_page: str
+) -> None:
+    # The page really discusses it (so the expectation is not made up).
+    text = (site_dir / "book" / f"{expected_page}.html").read_text()
+    assert query.replace("S400", "S-400") in text, f"{expected_page} does not mention {query}"
+    context = browser.new_context()
+    guard_context(context, {})
+    page = context.new_page()
+    try:
+        page.goto(base_url + f"search.html?q={quote_plus(query)}")
+        page.wait_for_function(
+            "() => document.querySelector('#search-results .search-summary, "
+            "#search-results p') !== null",
+            timeout=15_000,
+        )
+        page.wait_for_timeout(200)
+        results = page.eval_on_selector_all(
+            "#search-results ul.search li a", "as => as.map(a => a.getAttribute('href'))"
+        )
+    finally:
+        context.close()
+    assert any(expected_page in href for href in results), f"{query!r} → {results}"
