@@ -204,16 +204,18 @@ def sandbox_command(
         "--die-with-parent", "--new-session", "--hostname", "sandbox",
         *_root_entries(),
     ]
-    for path in python_paths():
-        cmd += ["--ro-bind", path, path]
     cmd += [
-        "--ro-bind", str(RUNNER), INSIDE_RUNNER,
         "--proc", "/proc",
         "--dev", "/dev",
         "--size", str(4 * 1024 * 1024), "--tmpfs", "/dev/shm",
         "--size", disk, "--tmpfs", "/tmp",
         "--size", disk, "--tmpfs", HOME,
     ]
+    # After the private /tmp: a checkout or virtual environment under the host's /tmp is
+    # bound on top of it, not hidden by it.
+    for path in python_paths():
+        cmd += ["--ro-bind", path, path]
+    cmd += ["--ro-bind", str(RUNNER), INSIDE_RUNNER]
     if data_dir is not None:
         cmd += ["--ro-bind", str(data_dir), f"{HOME}/data"]
     # the root and /dev (bwrap makes them tmpfs without a size) are read-only: the only
