@@ -69,6 +69,8 @@ OTHER_QUOTATIONS: dict[str, str] = {
     "decisive enabler": "NATO Washington Summit Declaration, 10 July 2024 (nato2024washington)",
     "not aimed against third countries": "module's paraphrase of the 2001 treaty's stance",
     "grandfather clause": "term of art for Decision 2014/512/CFSP's exemption",
+    # The module's own interface texts, quoted where a page shows what a student will see.
+    "not answered": "the grader's feedback for a question left unanswered (crmc.exercises)",
     "for a new era": "Russia–China joint statement of March 2023 (timeline row)",
     "the enemy": "the FSB document as reported by The New York Times (nyt2025fsb)",
     "A two-way street?": "title of Exercise 3",
