@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright
 
-from tests.browser.sitecheck import CHROMIUM_ARGS, chromium_path, serve
+from crmc.sphinxext.serve import CHROMIUM_ARGS, chromium_path
+from tests.browser.sitecheck import serve
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 

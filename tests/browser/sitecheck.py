@@ -9,8 +9,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,30 +20,6 @@ from playwright.sync_api import BrowserContext, Page, Route
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # Without these Chromium phones home at start-up; on a closed network that is noise,
-    # and on an open one it is a request the site did not make.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-]
-
-
-def chromium_path() -> str:
-    """Debian's Chromium binary; a missing browser is an error, never a skip."""
-    candidate = os.environ.get("CRMC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(candidate).is_file():
-        raise RuntimeError(
-            "Chromium not found: install Debian's 'chromium' package or set CRMC_CHROMIUM. "
-            "(Never 'playwright install': it downloads a browser.)"
-        )
-    return candidate
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -25,6 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
+    # Without these Chromium phones home at start-up; on a closed network that is noise,
+    # and on an open one it is a request the site did not make.
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
@@ -33,10 +35,13 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str:
-    """Debian's Chromium binary (``CRMC_CHROMIUM`` overrides); missing is an error."""
+    """Debian's Chromium binary (``CRMC_CHROMIUM`` overrides); missing is an error, never a skip."""
     candidate = os.environ.get("CRMC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(candidate).is_file():
-        raise RuntimeError("Chromium not found: install Debian's 'chromium' package.")
+        raise RuntimeError(
+            "Chromium not found: install Debian's 'chromium' package or set CRMC_CHROMIUM. "
+            "(Never 'playwright install': it downloads a browser.)"
+        )
     return candidate
 
 
