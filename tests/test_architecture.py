@@ -4,9 +4,12 @@ it is installed; tools import the package, never the tests."""
 from __future__ import annotations
 
 import ast
+import importlib.util
+import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,3 +106,40 @@ def test_the_package_never_derives_paths_from_its_own_location() -> None:
                     and node.value.attr == "parents"):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not found
+
+
+def _report_module() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "architecture_report", ROOT / "scripts" / "architecture_report.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_no_colour_or_font_size_literal_outside_the_theme() -> None:
+    assert _report_module().style_literals(ROOT / "src") == []
+
+
+def test_the_literal_scan_finds_a_planted_colour_and_font_size(tmp_path: Path) -> None:
+    charts = tmp_path / "crmc" / "charts"
+    charts.mkdir(parents=True)
+    (charts / "theme.py").write_text('INK = "#222222"\n')
+    (charts / "bad.py").write_text(
+        'import altair as alt\n'
+        'mark = alt.Chart().mark_text(color="#12ab34", fontSize=9)\n'
+        'axis = {"labelFontSize": 14}\n'
+    )
+    assert sorted(_report_module().style_literals(tmp_path)) == [
+        "crmc/charts/bad.py:2: #12ab34",
+        "crmc/charts/bad.py:2: fontSize=9",
+        "crmc/charts/bad.py:3: labelFontSize=14",
+    ]
+
+
+def test_chart_functions_are_gallery_sized() -> None:
+    lengths = _report_module().chart_function_lengths(ROOT / "src")
+    assert len(lengths) == 12
+    assert statistics.median(lengths) <= 40
+    assert max(lengths) <= 80
