@@ -116,6 +116,40 @@ def chart_function_lengths(src: Path) -> list[int]:
     return lengths
 
 
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?\b")
+STYLED = ("crmc/charts", "crmc/explorers")
+"""Where chart styling is written: colours and font sizes there must come from the theme."""
+
+
+def _is_font_size(name: str | None) -> bool:
+    return bool(name) and (name == "fontSize" or str(name).endswith("FontSize"))
+
+
+def style_literals(src: Path) -> list[str]:
+    """``file:line: literal`` for every hex colour string and every font size given as a number
+    (``fontSize=11``, ``labelFontSize=13``, ``{"fontSize": 12}``) outside ``charts/theme.py``."""
+    found: list[str] = []
+    for folder in STYLED:
+        for path in sorted((src / folder).rglob("*.py")):
+            if path.name == "theme.py":
+                continue
+            where = path.relative_to(src)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    found += [f"{where}:{node.lineno}: {m}" for m in
+                              HEX_COLOUR.findall(node.value)]
+                pairs: list[tuple[str | None, ast.expr]] = []
+                if isinstance(node, ast.keyword):
+                    pairs = [(node.arg, node.value)]
+                elif isinstance(node, ast.Dict):
+                    pairs = [(k.value if isinstance(k, ast.Constant) else None, v)
+                             for k, v in zip(node.keys, node.values, strict=True) if k]
+                for name, value in pairs:
+                    if _is_font_size(name) and isinstance(value, ast.Constant):
+                        found.append(f"{where}:{value.lineno}: {name}={value.value!r}")
+    return found
+
+
 def page_cells(book: Path) -> dict[str, tuple[int, list[int], int]]:
     """Per page: hidden cells, line counts of visible code cells, code lines in all cells."""
     out = {}
@@ -162,6 +196,10 @@ def main() -> None:
     print("\n## Chart functions (*_chart in crmc.charts)")
     print(f"  {len(lengths)} functions, median {statistics.median(lengths):.0f} lines, "
           f"longest {max(lengths)}")
+    literals = style_literals(src)
+    print(f"  hex colours and numeric font sizes outside charts/theme.py: {len(literals)}")
+    for line in literals:
+        print(f"    {line}")
 
     print("\n## Page cells (hidden = remove-cell; visible = every other code cell)")
     all_visible: list[int] = []

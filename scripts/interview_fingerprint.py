@@ -13,10 +13,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from crmc.fingerprint import RUN_WORDS, phrase_hashes, shingle_hashes
 
-from tests.content_fingerprint import RUN_WORDS, phrase_hashes, shingle_hashes  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 FIXTURES = ROOT / "tests" / "fixtures" / "interview"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from crmc.data import schemas
-from tests.content_fingerprint import (
+from crmc.fingerprint import (
     RUN_WORDS,
     phrase_hash,
     phrase_hashes,

@@ -9,7 +9,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from crmc.exercises import DATASETS, EXERCISES, exercises_dir, repo_root
+from crmc.exercises import DATASETS, EXERCISES, exercises_dir, find_project
 from crmc.exercises.build import answer_variables, parse_master
 from crmc.exercises.grade import STATUS_INVALID, from_jsonable, student_of, validate
 from crmc.exercises.runner import to_jsonable
@@ -57,7 +57,7 @@ def test_master_ships_its_data_and_hides_tests(master: tuple[str, dict, str]) ->
 
 def test_book_table_matches_masters(master: tuple[str, dict, str]) -> None:
     _, parsed, _ = master
-    index = (repo_root() / "book" / "exercises" / "index.md").read_text(encoding="utf-8")
+    index = (find_project() / "book" / "exercises" / "index.md").read_text(encoding="utf-8")
     for code, label in parsed["objectives"].items():
         questions = [q["name"] for q in parsed["questions"] if code in q["objectives"]]
         row = next(line for line in index.splitlines() if line.startswith(f"| **{code}** "))

@@ -12,7 +12,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from crmc.exercises import EXERCISES, exercises_dir, repo_root
+from crmc.exercises import EXERCISES, exercises_dir, find_project
 from crmc.exercises.build import Products, build_all, write_book_pages
 
 pytestmark = pytest.mark.slow
@@ -87,7 +87,7 @@ def test_built_site_holds_no_solution_or_hidden_test(
         pytest.fail("jupyter-book is not installed in this environment")
     book = tmp_path / "book"
     (book / "exercises").mkdir(parents=True)
-    shutil.copy(repo_root() / "book" / "exercises" / "index.md", book / "exercises" / "index.md")
+    shutil.copy(find_project() / "book" / "exercises" / "index.md", book / "exercises" / "index.md")
     (book / "instructor-guide.md").write_text("# Instructor guide\n", encoding="utf-8")
     config = tmp_path / "_config.yml"  # a root configuration, as the repository has
     config.write_text("repository: {url: 'https://github.com/o/r'}\n"

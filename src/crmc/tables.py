@@ -22,6 +22,7 @@ from crmc.data.schemas import (
     FLOW_FORMS,
     IMPLICATION_ACTORS,
     IMPLICATION_SCENARIOS,
+    INTERVIEW_MONTH,
     FlowsSchema,
     ImplicationsSchema,
     TimelineSchema,
@@ -310,6 +311,44 @@ def period_counts(flows: pd.DataFrame, width: int = PERIOD_WIDTH) -> pd.DataFram
     return out[["period_start", "period", "direction", "form", "flows"]]
 
 
+def purchases_by_period(
+    register: pd.DataFrame, start: int = PERIOD_ORIGIN, end: int = 2023, width: int = PERIOD_WIDTH
+) -> pd.DataFrame:
+    """Russia→China delivered TIV by ``width``-year period (``start``–``end``) and weapon
+    category: each deal spread evenly over its delivery years
+    (:func:`crmc.derived.spread_deliveries`). Columns: ``first``, ``period``,
+    ``weapon_category``, ``tiv``. Raises ``ValueError`` if the span does not cut evenly."""
+    if width <= 0 or (end - start + 1) % width:
+        raise ValueError(f"{start}–{end} cannot be cut into {width}-year periods")
+    pieces = derived.spread_deliveries(register)
+    pieces = pieces[(pieces["year"] >= start) & (pieces["year"] <= end)].copy()
+    pieces["first"] = [period_start(as_int(y), width, origin=start) for y in pieces["year"]]
+    pieces["period"] = [period_label(y, width) for y in pieces["first"]]
+    return pieces.groupby(["first", "period", "weapon_category"], as_index=False).agg(
+        tiv=("tiv", "sum")
+    )
+
+
+PHASE_LABEL_ROWS: Final = 3
+"""Rows of phase labels above the deliveries: three, so a label meets the same row again only
+three phases on (about 15 years; a bold phase name is about 9 years wide on a phone)."""
+
+
+def phase_bands(yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
+    """:func:`phase_sums` of ``yearly`` laid out for a band chart: ``x0``/``x1`` (the phase's
+    years ±0.5), ``shade`` (0/1, alternating), ``label_row`` (0–:data:`PHASE_LABEL_ROWS` − 1,
+    cycling, so that a short phase's label never meets its neighbours') and ``share_text``
+    ("62% of imports")."""
+    sums = phase_sums(yearly, phases)
+    return sums.assign(
+        x0=sums["start"] - 0.5,
+        x1=sums["end"] + 0.5,
+        shade=sums["order"] % 2,
+        label_row=sums["order"] % PHASE_LABEL_ROWS,
+        share_text=[f"{v:.0%} of imports" for v in sums["russia_share"]],
+    )
+
+
 # ---------------------------------------------------------------- from risks.py
 SANCTIONS_CATEGORIES: Final = ("sanctions", "geopolitics", "exercise")
 """Timeline categories the sanctions-and-escalation chart shows."""
@@ -356,6 +395,20 @@ def sanctions_events(timeline: pd.DataFrame, since: int = 2014) -> pd.DataFrame:
         & (timeline["id"] != INTERVIEW_EVENT)
     )
     return timeline_rows(timeline[keep])
+
+
+def interview_marker(timeline: pd.DataFrame) -> pd.DataFrame:
+    """One row for the interview-date rule: ``start``, ``year`` and ``label``
+    ("Interview, May 2022"), from the interview's timeline row (or, without it, the schema's
+    :data:`crmc.data.schemas.INTERVIEW_MONTH`, which the data tests tie to that row)."""
+    rows = timeline.loc[timeline["id"] == INTERVIEW_EVENT]
+    if rows.empty:
+        start, when = pd.Timestamp(INTERVIEW_MONTH), f"{INTERVIEW_MONTH:%B %Y}"
+    else:
+        row = rows.iloc[0]
+        start = pd.Timestamp(row["start"])
+        when = event_date_label(str(row["date"]), str(row["date_precision"]))
+    return pd.DataFrame({"start": [start], "year": [start.year], "label": [f"Interview, {when}"]})
 
 
 # ---------------------------------------------------------------- implications

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["EXERCISES", "DATASETS", "repo_root", "exercises_dir", "default_build_dir"]
+__all__ = [
+    "EXERCISES",
+    "DATASETS",
+    "ProjectNotFoundError",
+    "find_project",
+    "exercises_dir",
+    "default_build_dir",
+]
 
 EXERCISES: tuple[str, ...] = (
     "part1-history",
@@ -30,16 +37,32 @@ DATASETS: dict[str, tuple[str, ...]] = {
 """The data files (``data/<name>.csv``) each exercise ships with its notebook and autograder."""
 
 
-def repo_root() -> Path:
-    """The repository holding this package (``src/crmc/exercises`` → three levels up)."""
-    return Path(__file__).resolve().parents[3]
+class ProjectNotFoundError(Exception):
+    """No module checkout (``_config.yml`` beside ``exercises/``) at or above a folder."""
 
 
-def exercises_dir() -> Path:
-    """Where the masters live."""
-    return repo_root() / "exercises"
+def find_project(start: Path | None = None) -> Path:
+    """The module checkout holding ``start`` (default: the current directory).
+
+    The checkout is configuration: found from where the command runs (this folder or a parent
+    holding ``_config.yml`` and ``exercises/``), never from where this package is installed, since
+    an installed copy has no repository around it.
+    """
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_config.yml").is_file() and (folder / "exercises").is_dir():
+            return folder
+    raise ProjectNotFoundError(
+        f"no module checkout at or above {here} (looked for _config.yml beside exercises/): "
+        "run the command inside the checkout or pass --repo DIR"
+    )
 
 
-def default_build_dir() -> Path:
-    """The ignored build folder the products go to."""
-    return exercises_dir() / "_build"
+def exercises_dir(root: Path | None = None) -> Path:
+    """Where the masters live in the checkout ``root`` (default: :func:`find_project`)."""
+    return (root or find_project()) / "exercises"
+
+
+def default_build_dir(root: Path | None = None) -> Path:
+    """The ignored build folder the products go to, in the checkout ``root``."""
+    return exercises_dir(root) / "_build"

@@ -2,7 +2,7 @@
 
     crmc-exercises build [EXERCISE ...] [--repo DIR] [--out DIR] [--data-dir DIR]
                          [--no-run-tests] [--book-dir DIR [--instructor]]
-    crmc-exercises grade EXERCISE SUBMISSIONS_DIR [--out DIR] [--autograder ZIP]
+    crmc-exercises grade EXERCISE SUBMISSIONS_DIR [--out DIR] [--autograder ZIP] [--repo DIR]
                          [--timeout S] [--memory-mb MB] [--disk-mb MB] [--jobs N]
                          [--data-dir DIR] [--unsafe-no-sandbox]
 
@@ -31,7 +31,13 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from . import EXERCISES, default_build_dir
+from . import (
+    EXERCISES,
+    ProjectNotFoundError,
+    default_build_dir,
+    exercises_dir,
+    find_project,
+)
 from .build import BuildError, Products, build_all, build_exercise, write_book_pages
 from .exports import FORMATS, export, parse_written, write_all
 from .grade import GradingError
@@ -49,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"default: all of {', '.join(EXERCISES)}")
     b.add_argument("--repo", type=Path, default=None,
                    help="the module's source checkout: masters in exercises/, _config.yml "
-                   "(default: the current directory)")
+                   "(default: the checkout holding the current directory)")
     b.add_argument("--out", type=Path, default=None, help="default: REPO/exercises/_build")
     b.add_argument("--data-dir", type=Path, help="CSV copies of the datasets (default: crmc.data)")
     b.add_argument("--no-run-tests", action="store_true",
@@ -63,7 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
     g.add_argument("--out", type=Path, help="default: ./<EXERCISE>-grades")
     g.add_argument("--autograder", type=Path,
-                   help="autograder zip (default: the build folder's; built when missing)")
+                   help="autograder zip (default: REPO/exercises/_build's; built when missing)")
+    g.add_argument("--repo", type=Path, default=None,
+                   help="the module's source checkout, for the default autograder "
+                   "(default: the checkout holding the current directory)")
     g.add_argument("--timeout", type=float, default=60.0,
                    help="CPU seconds per submission (60); wall-clock limit 3×+10 s")
     g.add_argument("--memory-mb", type=int, default=2048,
@@ -148,12 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("import-written", "export", "report"):
         return _other_command(args)
+    # The checkout is passed in (or found from the working directory), never from where this
+    # package is installed: an installed copy has no repository around it.
     if args.command == "build":
-        # The checkout is passed in (or is the working directory), never found from where
-        # this package is installed: an installed copy has no repository around it.
-        repo = args.repo or Path.cwd()
         try:
-            products = build_all(list(args.exercises), args.out or repo / "exercises" / "_build",
+            repo = args.repo or find_project()
+            products = build_all(list(args.exercises), args.out or default_build_dir(repo),
                                  data_dir=args.data_dir, source_dir=repo / "exercises",
                                  run_tests=not args.no_run_tests)
             for p in products:
@@ -162,17 +171,20 @@ def main(argv: list[str] | None = None) -> int:
                 for page in write_book_pages(products, args.book_dir, instructor=args.instructor,
                                              config_file=repo / "_config.yml"):
                     print(f"book page: {page}")
-        except BuildError as exc:
+        except (BuildError, ProjectNotFoundError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         return 0
     zip_path = args.autograder
     try:
         if zip_path is None:
-            zip_path = Products(args.exercise, default_build_dir() / args.exercise).autograder_zip
+            repo = args.repo or find_project()
+            build_dir = default_build_dir(repo)
+            zip_path = Products(args.exercise, build_dir / args.exercise).autograder_zip
             if not zip_path.is_file():
                 print(f"building {args.exercise} first …", file=sys.stderr)
-                build_exercise(args.exercise, default_build_dir(), data_dir=args.data_dir)
+                build_exercise(args.exercise, build_dir, data_dir=args.data_dir,
+                               source_dir=exercises_dir(repo))
         out = args.out or Path(f"{args.exercise}-grades")
         options = GradeOptions(roster=args.roster, deadline=args.deadline, policy=args.policy,
                                late_penalty=args.late_penalty,
@@ -189,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         finally:
             signal.signal(signal.SIGTERM, previous)
-    except (BuildError, GradingError, InputError, GradebookError) as exc:
+    except (BuildError, GradingError, InputError, GradebookError, ProjectNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from crmc.html import html_table
 
-__all__ = ["STATIC_NOTE", "html_table", "note_widget"]
+__all__ = ["STATIC_NOTE", "alert_html", "html_table", "note_widget", "year_menu"]
 
 STATIC_NOTE = (
     "Interactive in a live notebook: launch this page in Binder or JupyterHub "
@@ -27,3 +27,16 @@ def note_widget() -> widgets.HTML:
     return widgets.HTML(
         f'<p class="crmc-explorer-note"><small>{html.escape(STATIC_NOTE)}</small></p>'
     )
+
+
+def year_menu(years: list[int], value: int, name: str) -> widgets.Dropdown:
+    """A year drop-down starting at ``value`` (clamped into ``years``). Drop-downs, not range
+    sliders: ipywidgets' slider handles carry no accessible name."""
+    return widgets.Dropdown(
+        options=years, value=min(max(value, years[0]), years[-1]), description=name
+    )
+
+
+def alert_html(error: Exception) -> str:
+    """What an explorer shows instead of its result when the choice is invalid."""
+    return f'<p role="alert"><em>{html.escape(str(error))}.</em></p>'

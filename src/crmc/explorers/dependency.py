@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from crmc.data.schemas import FLOW_DOMAINS
-from crmc.explorers.base import html_table, note_widget
+from crmc.explorers.base import alert_html, html_table, note_widget
 from crmc.tables import DIRECTIONS, as_int, flow_table
 
 __all__ = [
@@ -226,4 +226,4 @@ class DependencyExplorer(widgets.VBox):  # type: ignore[misc,unused-ignore]  # i
                 dependency(self.flows, str(self.choice.value), self.kind.value)
             )
         except ValueError as error:
-            self.output.value = f'<p role="alert"><em>{html.escape(str(error))}.</em></p>'
+            self.output.value = alert_html(error)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import pandas as pd
 
-from crmc.explorers.base import note_widget
+from crmc.explorers.base import note_widget, year_menu
 from crmc.tables import as_float, as_int, row_of_max
 
 
@@ -74,9 +74,8 @@ class ImportsExplorer(widgets.VBox):
         self.imports = imports
         self.recipient = recipient
         years = sorted(int(y) for y in imports.loc[imports["recipient"] == recipient, "year"])
-        # Dropdowns, not a range slider: ipywidgets' slider handles carry no accessible name.
-        self.start = widgets.Dropdown(options=years, value=max(years[0], 1990), description="From")
-        self.end = widgets.Dropdown(options=years, value=years[-1], description="To")
+        self.start = year_menu(years, 1990, "From")
+        self.end = year_menu(years, years[-1], "To")
         self.output = widgets.HTML()
         for control in (self.start, self.end):
             control.observe(self._update, names="value")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from crmc import derived
 from crmc.data.schemas import TIMELINE_CATEGORIES
-from crmc.explorers.base import html_table, note_widget
+from crmc.explorers.base import alert_html, html_table, note_widget, year_menu
 from crmc.tables import as_int, event_date_label
 
 __all__ = [
@@ -302,14 +302,10 @@ class TimelineExplorer(widgets.VBox):  # type: ignore[misc,unused-ignore]  # ipy
         low, high = year_range(timeline, yearly)
         years = list(range(low, high + 1))
         present = [c for c in TIMELINE_CATEGORIES if c in set(timeline["category"])]
-
-        def year(value: int, name: str) -> widgets.Dropdown:
-            return widgets.Dropdown(
-                options=years, value=min(max(value, low), high), description=name
-            )
-
-        self.first_start, self.first_end = year(first[0], "A from"), year(first[1], "A to")
-        self.second_start, self.second_end = year(second[0], "B from"), year(second[1], "B to")
+        self.first_start = year_menu(years, first[0], "A from")
+        self.first_end = year_menu(years, first[1], "A to")
+        self.second_start = year_menu(years, second[0], "B from")
+        self.second_end = year_menu(years, second[1], "B to")
         self.compare = widgets.Checkbox(value=True, description="Compare period A with period B")
         self.categories = widgets.SelectMultiple(
             options=present, value=tuple(present), rows=len(present), description="Categories"
@@ -360,4 +356,4 @@ class TimelineExplorer(widgets.VBox):  # type: ignore[misc,unused-ignore]  # ipy
                 summary = summarise_period(self.timeline, self.yearly, *self.first, categories)
                 self.output.value = format_summary(summary)
         except ValueError as error:
-            self.output.value = f'<p role="alert"><em>{html.escape(str(error))}.</em></p>'
+            self.output.value = alert_html(error)

@@ -69,8 +69,82 @@ def reserved_height(spec: dict[str, Any]) -> int:
     return max(120, min(height, 1600))
 
 
-def chart_html(spec: dict[str, Any], chart_id: str) -> str:
-    """HTML for one chart: the container, its spec, and its text alternative."""
+TABLE_ROWS = 10
+"""Rows a chart's data table shows; the rest are counted and left to the CSV downloads."""
+TABLE_COLUMNS = 6
+CELL_CHARS = 90
+DATA_PAGE = "book/data-sources"
+"""The page with the CSV downloads (its "Download the data" section)."""
+
+
+def _views(spec: dict[str, Any], data: Any = None) -> list[tuple[Any, dict[str, Any]]]:
+    """Every view of ``spec`` (layers and concatenations) with the data it draws."""
+    data = spec.get("data", data)
+    found = [(data, spec)] if "encoding" in spec else []
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for child in spec.get(key, []):
+            found += _views(child, data)
+    return found
+
+
+def _cell(value: Any, fmt: str | None) -> str:
+    if value is None or value != value:  # None or NaN
+        return ""
+    if fmt and isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return format(value, fmt)
+        except ValueError:
+            pass
+    text = str(value)
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1].rstrip() + "…"
+
+
+def data_table(spec: dict[str, Any]) -> tuple[list[str], list[list[str]], int] | None:
+    """What the tooltips give, as a table: (headers, rows, total rows), from the view whose
+    tooltip fields are most present in its data; ``None`` when no view has two such fields
+    (a chart whose tooltips show only computed values, such as the what-if model)."""
+    datasets = spec.get("datasets") or {}
+    best: tuple[list[str], list[list[str]], int] | None = None
+    for data, view in _views(spec):
+        tips = view["encoding"].get("tooltip")
+        if not isinstance(tips, list) or not isinstance(data, dict):
+            continue
+        rows = data.get("values") or datasets.get(str(data.get("name", "")), [])
+        present = [t for t in tips if isinstance(t, dict) and any(t.get("field") in r
+                                                                 for r in rows)]
+        present = present[:TABLE_COLUMNS]
+        if len(present) < 2 or (best and len(present) <= len(best[0])):
+            continue
+        body = list(dict.fromkeys(
+            tuple(_cell(r.get(t["field"]), t.get("format")) for t in present) for r in rows
+        ))
+        headers = [str(t.get("title") or t["field"]) for t in present]
+        best = (headers, [list(r) for r in body[:TABLE_ROWS]], len(body))
+    return best
+
+
+def _table_html(table: tuple[list[str], list[list[str]], int], data_page: str) -> str:
+    headers, rows, total = table
+    shown = f"all {total} rows" if total <= len(rows) else f"the first {len(rows)} of {total} rows"
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    # A scrolling region is focusable, so a keyboard reaches every column of a wide table.
+    return (
+        '<div class="crmc-chart-data" role="region" tabindex="0" '
+        'aria-label="Data shown in the chart" style="overflow-x:auto">'
+        f"<table><caption>Data shown in the chart ({shown})</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        f'<p>Every row, as CSV: <a href="{html.escape(data_page)}#download-the-data">'
+        "Data and sources, Download the data</a>.</p>"
+    )
+
+
+def chart_html(spec: dict[str, Any], chart_id: str, data_page: str = "data-sources.html") -> str:
+    """HTML for one chart: the container, its spec, and its text alternative (the
+    description in ``aria-label``; the disclosure under the chart holds the chart's data as a
+    short table, or the description when the chart has no such table)."""
     description = str(spec.get("description") or "")
     # "</" could close the script element early; JSON allows escaping the slash.
     payload = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
@@ -82,10 +156,12 @@ def chart_html(spec: dict[str, Any], chart_id: str) -> str:
         '<p class="crmc-chart-loading" aria-hidden="true">Loading chart…</p></div>',
         f'<script type="application/json" class="crmc-vega-spec">{payload}</script>',
     ]
-    if description:
+    table = data_table(spec)
+    if description or table:
+        inside = _table_html(table, data_page) if table else f"<p>{html.escape(description)}</p>"
         parts.append(
             '<details class="crmc-chart-description"><summary>Text description of the chart'
-            f"</summary><p>{html.escape(description)}</p></details>"
+            f"</summary>{inside}</details>"
         )
     parts.append("</figure>")
     return "".join(parts)
@@ -108,4 +184,12 @@ class VegaLiteMimeRenderer:
             return None
         spec = data.content if isinstance(data.content, dict) else json.loads(data.content)
         chart_id = f"crmc-chart-{data.cell_index}-{data.output_index}"
-        return [nodes.raw("", chart_html(spec, chart_id), format="html")]
+        return [nodes.raw("", chart_html(spec, chart_id, _data_page(renderer)), format="html")]
+
+
+def _data_page(renderer: Any) -> str:
+    """The data page's URL relative to the page being written (Sphinx's html builder)."""
+    env = getattr(getattr(renderer, "renderer", None), "sphinx_env", None)
+    docname = str(getattr(env, "docname", "book/intro"))
+    up = "../" * docname.count("/")
+    return f"{up}{DATA_PAGE}.html"

@@ -1,4 +1,4 @@
-"""Word-run fingerprints for the content rules (shared by the tests and their generator).
+"""Word-run fingerprints of the interview, for the content rules (the tests and their generator).
 
 Two fingerprints of the interview are kept, neither of them the text:
 
