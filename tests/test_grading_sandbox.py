@@ -209,6 +209,26 @@ def test_memory_process_and_disk_limits_hold() -> None:
     assert found["/dev/shm"] <= 4 and "/dev/shm error" in found
 
 
+FILES = r'''
+import time
+for folder in ("/tmp", "/home/student", "/dev/shm"):
+    for i in range(PER_FOLDER):
+        open(f"{folder}/f{i}", "w").close()
+time.sleep(1)  # files held while the notebook runs
+findings = {"created": 3 * PER_FOLDER}
+'''
+
+
+def test_file_count_cap_counts_every_writable_folder() -> None:
+    limits = Limits(timeout_s=30, max_files=300)
+    under = _run("PER_FOLDER = 90\n" + FILES, limits)
+    assert under == {"created": 270}
+    over = run_submission(_notebook("PER_FOLDER = 120\n" + FILES, "findings = 1"), None,
+                          {"probe": ["findings"]}, limits, SandboxConfig())
+    assert over.status == "crashed", (over.status, over.payload)
+    assert "more than 300 files" in over.message
+
+
 def test_cpu_time_is_the_timeout_and_wall_clock_a_backstop() -> None:
     # a generous wall clock: on a loaded machine the loop gets its 2 s of CPU late, and it is
     # the CPU limit, not the backstop, that must stop it

@@ -476,10 +476,6 @@ def grade_class(
     try:
         os.chmod(work, 0o711)  # sandbox uids may traverse to the data; nobody may list
         exercise = load_exercise(autograder_zip, work / "exercise")
-        try:
-            isolation = check_sandbox(config, limits, exercise.data_dir)
-        except SandboxUnavailable as exc:
-            raise GradingError(f"grading did not start: {exc}") from exc
         workers = max(1, min(jobs or os.cpu_count() or 1, max(1, len(files))))
         slots: queue.Queue[int] = queue.Queue()
         pool_of_scorers: queue.Queue[Scorer] = queue.Queue()
@@ -489,7 +485,13 @@ def grade_class(
             scorers.append(scorer)
             pool_of_scorers.put(scorer)
         if files and any(f.suffix.lower() == ".ipynb" for f in files):
+            # the worker imports pandas and otter (about a second) while the probe runs;
+            # if the probe fails, the finally below stops it
             scorers[0].start()
+        try:
+            isolation = check_sandbox(config, limits, exercise.data_dir)
+        except SandboxUnavailable as exc:
+            raise GradingError(f"grading did not start: {exc}") from exc
         ctx = _Context(root, exercise, limits, config, known, slots, pool_of_scorers,
                        threading.Event())
         rows: list[Row] = []

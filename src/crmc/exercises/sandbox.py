@@ -20,8 +20,10 @@ The parent side of :mod:`crmc.exercises.runner`. Every submission runs as
 - **Limits** (set by the runner before any student code, hard = soft, inherited by every child):
   ``RLIMIT_CPU`` (the timeout counts CPU time, so a classmate's busy loop cannot push an honest
   notebook past it), ``RLIMIT_AS`` (memory of each process), ``RLIMIT_NPROC``, ``RLIMIT_FSIZE``
-  and ``RLIMIT_NOFILE``; the writable folders are tmpfs mounts of a fixed size. A wall-clock
-  backstop (a multiple of the CPU limit) stops notebooks that only wait.
+  and ``RLIMIT_NOFILE``; the writable folders are tmpfs mounts of a fixed size, and the grader
+  counts their files from outside (:class:`FileCounter`) and stops a sandbox over
+  ``Limits.max_files``. A wall-clock backstop (a multiple of the CPU limit) stops notebooks
+  that only wait.
 - **Nothing left behind.** The notebook goes in on stdin and the answers come back on stdout, so
   no submission touches the host's disk. ``--die-with-parent`` and the PID namespace kill every
   process of a sandbox when its run ends or the grader dies, even by SIGKILL.
@@ -45,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +73,8 @@ class Limits:
 
     ``timeout_s`` is CPU time (user + system, every process of the sandbox); ``wall_s`` is the
     wall-clock backstop (default ``3 × timeout_s + 10``) for notebooks that sleep or wait.
+    ``max_files`` caps the files, folders and links in the sandbox's writable folders together
+    (each costs kernel memory that the tmpfs size does not count).
     """
 
     timeout_s: float = 60.0
@@ -77,6 +82,7 @@ class Limits:
     disk_mb: int = 64
     max_procs: int = 64
     max_open_files: int = 256
+    max_files: int = 10_000
     wall_s: float | None = None
 
     @property
@@ -264,6 +270,9 @@ def check_sandbox(config: SandboxConfig, limits: Limits, data_dir: Path | None =
                     f"Allow traversal (`chmod o+x {blocked}`) or install the grader's Python and "
                     "virtual environment under a folder every user can read."
                 )
+    key = (config, limits, os.geteuid(), data_dir is None)
+    if key in _PROBED:
+        return isolation_summary(config)
     cmd = sandbox_command(config, limits, 0, data_dir, {"probe": True, "limits":
                                                         _limits_spec(limits)})
     try:
@@ -278,7 +287,19 @@ def check_sandbox(config: SandboxConfig, limits: Limits, data_dir: Path | None =
         else:
             hint = "see the error above"
         raise SandboxUnavailable(f"the grading sandbox could not be set up ({err[-400:]}): {hint}")
+    _PROBED.add(key)
     return isolation_summary(config)
+
+
+_PROBED: set[tuple[SandboxConfig, Limits, int, bool]] = set()
+"""Configurations whose probe passed in this process: a second grading run (a regrade, the
+grading loop, a test session) does not pay for the probe again. Only successes are kept; the
+cheap reachability checks above run every time."""
+
+
+def forget_probes() -> None:
+    """Make the next :func:`check_sandbox` probe again (benchmarks measure a cold start)."""
+    _PROBED.clear()
 
 
 def isolation_summary(config: SandboxConfig | None = None) -> str:
@@ -292,12 +313,82 @@ def isolation_summary(config: SandboxConfig | None = None) -> str:
             f"no network, runs as {who}; CPU, memory, process and disk limits")
 
 
+# ------------------------------------------------------------------ the file-count cap
+WRITABLE = ("/tmp", HOME, "/dev/shm")
+"""The sandbox's only writable folders (each a private tmpfs)."""
+WATCH_INTERVAL_S = 0.05
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of ``pid`` (from each process's ``stat``: no /proc option needed)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+class FileCounter:
+    """Counts the inodes in use on a running sandbox's writable tmpfs mounts.
+
+    bubblewrap cannot give its tmpfs mounts an inode limit (``nr_inodes``), and
+    ``RLIMIT_FSIZE`` and the mounts' sizes do not count empty files: a notebook creating a
+    million of them would spend the host's kernel memory unchecked. The grader therefore looks,
+    from outside, at the mounts through ``/proc/PID/root`` of a process of the sandbox and reads
+    their inode counts with ``statvfs`` (one system call per mount, not a walk), every
+    :data:`WATCH_INTERVAL_S` seconds; :func:`run_submission` stops a sandbox over the cap.
+    """
+
+    def __init__(self, top: int) -> None:
+        self.top = top
+        self.inside: int | None = None
+        self.base: int | None = None
+
+    def _find(self) -> int | None:
+        """A process that already sees the sandbox's root (its runner file exists there)."""
+        queue = [self.top]
+        while queue:
+            pid = queue.pop(0)
+            if os.path.exists(f"/proc/{pid}/root{INSIDE_RUNNER}"):
+                return pid
+            queue += _children(pid)
+        return None
+
+    def used(self) -> int | None:
+        """Inodes in use on the writable mounts, beyond the ones bwrap made (None: not yet
+        visible, or the sandbox has ended)."""
+        if self.inside is None:
+            self.inside = self._find()
+            if self.inside is None:
+                return None
+        total = 0
+        try:
+            for folder in WRITABLE:
+                info = os.statvfs(f"/proc/{self.inside}/root{folder}")
+                total += info.f_files - info.f_ffree
+        except OSError:
+            self.inside = None  # that process ended; look again next time
+            return None
+        if self.base is None:
+            self.base = total
+        return total - self.base
+
+
 # ------------------------------------------------------------------ one run
 def _pump(
     proc: subprocess.Popen[bytes], stdin_data: bytes, deadline: float,
-    cancel: threading.Event | None = None,
+    cancel: threading.Event | None = None, over_limit: Callable[[], bool] | None = None,
 ) -> tuple[bytes, bytes, bool, bool]:
-    """Feed stdin, read stdout/stderr with caps; returns (out, err, out_overflow, timed_out)."""
+    """Feed stdin, read stdout/stderr with caps; returns (out, err, out_overflow, stopped).
+
+    ``stopped`` is true at the deadline, on ``cancel``, or when ``over_limit()`` says so."""
     assert proc.stdin and proc.stdout and proc.stderr
     sel = selectors.DefaultSelector()
     out = bytearray()
@@ -313,12 +404,14 @@ def _pump(
     sel.register(proc.stdout, selectors.EVENT_READ)
     sel.register(proc.stderr, selectors.EVENT_READ)
     open_reads = 2
+    tick = WATCH_INTERVAL_S if over_limit is not None else 1.0
     try:
         while open_reads:
             left = deadline - time.monotonic()
-            if left <= 0 or (cancel is not None and cancel.is_set()):
+            if left <= 0 or (cancel is not None and cancel.is_set()) or (
+                    over_limit is not None and over_limit()):
                 return bytes(out), bytes(err), overflow, True
-            for key, _ in sel.select(timeout=min(left, 1.0)):
+            for key, _ in sel.select(timeout=min(left, tick)):
                 f = key.fileobj
                 if f is proc.stdin:
                     try:
@@ -411,9 +504,19 @@ def run_submission(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True, cwd=cwd,
         )
+        counter = None if config.unsafe else FileCounter(proc.pid)
+        too_many: list[int] = []
+
+        def over_limit() -> bool:
+            used = counter.used() if counter is not None else None
+            if used is not None and used > limits.max_files:
+                too_many.append(used)
+            return bool(too_many)
+
         try:
             deadline = started + limits.wall_limit
-            out, err, overflow, timed_out = _pump(proc, notebook, deadline, cancel)
+            out, err, overflow, timed_out = _pump(proc, notebook, deadline, cancel,
+                                                  over_limit if counter is not None else None)
         finally:
             code, cpu = _reap(proc, kill=True)
     finally:
@@ -424,6 +527,11 @@ def run_submission(
         raise KeyboardInterrupt("grading was interrupted")
     result, progress = parse_channel(out)
     log = err.decode("utf-8", "replace")
+    if too_many:
+        return RunResult("crashed", seconds, cpu_seconds=cpu, running_cell=progress,
+                         message=f"created more than {limits.max_files} files and folders "
+                         "(the limit for one notebook) and was stopped: write fewer, larger "
+                         "files")
     if timed_out:
         return RunResult("timeout", seconds, cpu_seconds=cpu, running_cell=progress,
                          message=f"still running after {limits.wall_limit:g} s of wall-clock "
