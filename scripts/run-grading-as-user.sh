@@ -43,4 +43,4 @@ for target in "$ROOT" "$base"; do
 done
 runuser -u "$USER_NAME" -- env HOME=/tmp PYTHONDONTWRITEBYTECODE=1 PATH="$ROOT/.venv/bin:$PATH" \
   "$ROOT/.venv/bin/python" -m pytest -p no:cacheprovider -q \
-  tests/test_exercises_grading.py tests/test_grading_sandbox.py
+  tests/test_exercises_grading.py tests/test_grading_sandbox.py tests/test_grading_limits.py

@@ -185,6 +185,15 @@ except OSError as exc:
 for pid in children:
     os.kill(pid, 9)
     os.waitpid(pid, 0)
+handles = []
+try:
+    for _ in range(1000):
+        handles.append(open("/dev/null"))
+except OSError:
+    pass
+findings["opened"] = len(handles)
+for handle in handles:
+    handle.close()
 for folder in ("/home/student", "/tmp", "/dev/shm"):
     written = 0
     try:
@@ -201,9 +210,11 @@ for folder in ("/home/student", "/tmp", "/dev/shm"):
 
 
 def test_memory_process_and_disk_limits_hold() -> None:
-    found = _run(LIMITS, Limits(timeout_s=30, memory_mb=512, max_procs=24, disk_mb=16))
+    found = _run(LIMITS, Limits(timeout_s=30, memory_mb=512, max_procs=24, disk_mb=16,
+                                max_open_files=64))
     assert found["memory"] == "MemoryError"
     assert found["forked"] < 24
+    assert 0 < found["opened"] < 64
     assert found["/home/student"] <= 16 and "/home/student error" in found
     assert found["/tmp"] <= 16 and "/tmp error" in found
     assert found["/dev/shm"] <= 4 and "/dev/shm error" in found
@@ -373,6 +384,7 @@ def test_readme_command_with_a_relative_path_on_a_class_of_30(tmp_path: Path) ->
         proc = subprocess.run([str(cli), "grade", "part1-history", "submissions/"],
                               cwd=tmp_path, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr[-2000:]
+        assert "memory and processes capped per" in proc.stderr  # which limits applied
         with open(tmp_path / "part1-history-grades" / "gradebook.csv", encoding="utf-8",
                   newline="") as f:
             rows = list(csv.DictReader(f))

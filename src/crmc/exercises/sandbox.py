@@ -23,7 +23,9 @@ The parent side of :mod:`crmc.exercises.runner`. Every submission runs as
   and ``RLIMIT_NOFILE``; the writable folders are tmpfs mounts of a fixed size, and the grader
   counts their files from outside (:class:`FileCounter`) and stops a sandbox over
   ``Limits.max_files``. A wall-clock backstop (a multiple of the CPU limit) stops notebooks
-  that only wait.
+  that only wait. Where the grader may make cgroups with the memory and pids controllers
+  (:func:`detect_cgroup`), each sandbox also runs in a cgroup of its own with ``memory.max``
+  and ``pids.max``, so memory and processes are capped for the whole sandbox, not per process.
 - **Nothing left behind.** The notebook goes in on stdin and the answers come back on stdout, so
   no submission touches the host's disk. ``--die-with-parent`` and the PID namespace kill every
   process of a sandbox when its run ends or the grader dies, even by SIGKILL.
@@ -37,6 +39,7 @@ row then says so.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import selectors
@@ -302,15 +305,167 @@ def forget_probes() -> None:
     _PROBED.clear()
 
 
-def isolation_summary(config: SandboxConfig | None = None) -> str:
-    """One line for reports: what isolation the sandbox gives."""
+def isolation_summary(config: SandboxConfig | None = None,
+                      cgroup: CgroupChoice | None = None) -> str:
+    """One line for reports: what isolation the sandbox gives, and how memory and processes
+    are limited (per sandbox with a cgroup, else per process)."""
     if config is not None and config.unsafe:
         return ("UNSAFE: no sandbox (--unsafe-no-sandbox); student code ran with the grading "
                 "user's rights, file system and network")
     who = "an unprivileged uid (dropped from root first)" if os.geteuid() == 0 else (
         "the grading user (not root)")
+    if cgroup is not None and cgroup.parent is not None:
+        how = f"memory and processes capped per sandbox by cgroup v2 ({cgroup.reason})"
+    else:
+        why = f": no cgroup v2 path ({cgroup.reason})" if cgroup is not None else ""
+        how = f"memory and processes capped per process (RLIMIT_AS, RLIMIT_NPROC){why}"
     return (f"bubblewrap: new user/PID/IPC/network/UTS/mount namespaces, minimal read-only root, "
-            f"no network, runs as {who}; CPU, memory, process and disk limits")
+            f"no network, runs as {who}; CPU, memory, process, disk and file-count limits; "
+            f"{how}")
+
+
+# ------------------------------------------------------------------ cgroup v2 limits
+LIMITS_CGROUP = "cgroup"
+LIMITS_RLIMIT = "rlimit"
+CGROUP_CONTROLLERS = ("memory", "pids")
+
+
+@dataclass(frozen=True)
+class CgroupChoice:
+    """Where per-sandbox cgroups are made (``parent``), or why there are none (``reason``).
+
+    With a parent, every sandbox gets its own child cgroup with ``memory.max`` and
+    ``pids.max``: the memory and the processes of *all* its processes together are capped.
+    Without one, only the per-process limits apply (``RLIMIT_AS``, ``RLIMIT_NPROC`` per uid),
+    which the runner sets in both cases.
+    """
+
+    parent: Path | None
+    reason: str
+
+    @property
+    def kind(self) -> str:
+        return LIMITS_CGROUP if self.parent is not None else LIMITS_RLIMIT
+
+
+def _unescape_mount(field: str) -> str:
+    """mountinfo writes space, tab, newline and backslash in paths as octal escapes."""
+    for code, char in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"), ("\\134", "\\")):
+        field = field.replace(code, char)
+    return field
+
+
+def find_cgroup(
+    mountinfo: str,
+    self_cgroup: str,
+    writable: Callable[[Path], bool] = lambda p: os.access(p, os.W_OK),
+) -> CgroupChoice:
+    """Decide whether this process may make per-sandbox cgroups with memory and pids limits.
+
+    ``mountinfo`` and ``self_cgroup`` are the texts of ``/proc/self/mountinfo`` and
+    ``/proc/self/cgroup`` (passed in, so a fake cgroupfs tree can be tested). The cgroup may be
+    our own (only possible for a root cgroup: cgroup v2 puts no processes where controllers
+    are enabled for children) or its parent, which must enable ``memory`` and ``pids`` for its
+    children (``cgroup.subtree_control``) and let us create folders and move processes
+    (``cgroup.procs``, needed on the common ancestor): what a delegated subtree gives.
+    """
+    mount = mount_root = None
+    for line in mountinfo.splitlines():
+        head, sep, tail = line.partition(" - ")
+        fields = head.split()
+        if sep and tail.split()[:1] == ["cgroup2"] and len(fields) >= 5:
+            mount, mount_root = Path(_unescape_mount(fields[4])), _unescape_mount(fields[3])
+            break
+    if mount is None or mount_root is None:
+        return CgroupChoice(None, "no cgroup v2 hierarchy is mounted")
+    own = next((line[3:] for line in self_cgroup.splitlines() if line.startswith("0::")), None)
+    if own is None:
+        return CgroupChoice(None, "this process is in no cgroup v2 group")
+    rel = os.path.relpath(own, mount_root)
+    if rel.startswith(".."):
+        return CgroupChoice(None, f"this process's cgroup {own} is outside the mounted "
+                            f"hierarchy at {mount}")
+    here = mount if rel == "." else mount / rel
+    candidates = [here] + ([here.parent] if here != mount else [])
+    why = []
+    for folder in candidates:
+        try:
+            enabled = set((folder / "cgroup.subtree_control").read_text().split())
+        except OSError as exc:
+            why.append(f"{folder}: {exc.strerror or exc}")
+            continue
+        missing = [c for c in CGROUP_CONTROLLERS if c not in enabled]
+        if missing:
+            shown = " ".join(sorted(enabled)) or "none"
+            why.append(f"{folder} enables {shown} for its children, not {' and '.join(missing)}")
+        elif not (writable(folder) and writable(folder / "cgroup.procs")):
+            why.append(f"{folder} is not writable by this user (not delegated)")
+        else:
+            return CgroupChoice(folder, f"per-sandbox cgroups under {folder}")
+    return CgroupChoice(None, "; ".join(why))
+
+
+def detect_cgroup() -> CgroupChoice:
+    """:func:`find_cgroup` for this process, then a trial child cgroup made and removed."""
+    try:
+        mountinfo = Path("/proc/self/mountinfo").read_text()
+        self_cgroup = Path("/proc/self/cgroup").read_text()
+    except OSError as exc:
+        return CgroupChoice(None, f"cannot read this process's cgroups ({exc})")
+    choice = find_cgroup(mountinfo, self_cgroup)
+    if choice.parent is None:
+        return choice
+    try:
+        trial = SandboxCgroup(choice.parent, f"crmc-{os.getpid()}-trial", Limits())
+    except OSError as exc:
+        return CgroupChoice(None, f"a cgroup could not be made under {choice.parent} ({exc})")
+    trial.close()
+    return choice
+
+
+class SandboxCgroup:
+    """One sandbox's cgroup: made with its limits before the sandbox starts, killed and
+    removed after it ends."""
+
+    def __init__(self, parent: Path, name: str, limits: Limits) -> None:
+        self.path = parent / name
+        self.path.mkdir(mode=0o755)
+        try:
+            (self.path / "memory.max").write_text(str(limits.memory_mb * 1024 * 1024))
+            if (self.path / "memory.swap.max").exists():
+                (self.path / "memory.swap.max").write_text("0")
+            (self.path / "pids.max").write_text(str(limits.max_procs))
+        except OSError:
+            self.close()
+            raise
+
+    def wrap(self, cmd: list[str]) -> list[str]:
+        """``cmd`` started inside this cgroup: the shell moves itself in, then execs ``cmd``
+        (so no process of the sandbox ever runs outside it)."""
+        return ["/bin/sh", "-c", 'echo $$ > "$1" && shift && exec "$@"', "crmc-cgroup",
+                str(self.path / "cgroup.procs"), *cmd]
+
+    def out_of_memory(self) -> bool:
+        with contextlib.suppress(OSError, ValueError):
+            for line in (self.path / "memory.events").read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill" and int(value) > 0:
+                    return True
+        return False
+
+    def close(self) -> None:
+        kill = self.path / "cgroup.kill"
+        if kill.exists():
+            with contextlib.suppress(OSError):
+                kill.write_text("1")
+        for _ in range(50):  # the last processes may take a moment to be reaped
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.02)
 
 
 # ------------------------------------------------------------------ the file-count cap
@@ -484,11 +639,37 @@ def run_submission(
     config: SandboxConfig,
     slot: int = 0,
     cancel: threading.Event | None = None,
+    cgroup: Path | None = None,
 ) -> RunResult:
-    """Execute ``notebook`` (its bytes, already read) in a fresh sandbox."""
+    """Execute ``notebook`` (its bytes, already read) in a fresh sandbox.
+
+    ``cgroup`` is a parent folder from :func:`detect_cgroup`: the sandbox then runs in its own
+    child cgroup there, with the memory and process limits applying to all its processes."""
     spec = {"questions": questions, "limits": _limits_spec(limits),
             "data": "data" if data_dir is not None else None}
     cmd = sandbox_command(config, limits, slot, data_dir, spec)
+    group = None
+    if cgroup is not None:
+        group = SandboxCgroup(cgroup, f"{cgroup_prefix()}{slot}-{next(_SERIAL)}", limits)
+        cmd = group.wrap(cmd)
+    try:
+        return _run(cmd, notebook, data_dir, limits, config, slot, cancel, group)
+    finally:
+        if group is not None:
+            group.close()
+
+
+_SERIAL = itertools.count()
+
+
+def cgroup_prefix(pid: int | None = None) -> str:
+    """Names of the cgroups one grader process makes (its clean-up finds them by it)."""
+    return f"crmc-{os.getpid() if pid is None else pid}-"
+
+
+def _run(cmd: list[str], notebook: bytes, data_dir: Path | None, limits: Limits,
+         config: SandboxConfig, slot: int, cancel: threading.Event | None,
+         group: SandboxCgroup | None) -> RunResult:
     started = time.monotonic()
     cwd = None
     if config.unsafe:  # no mount namespace: the runner's files live in a private folder
@@ -546,6 +727,9 @@ def run_submission(
     if result is None or overflow:
         if overflow:
             why = "the notebook's answers are too large to grade (over 24 MB)"
+        elif group is not None and group.out_of_memory():
+            why = (f"the notebook ran out of memory (limit {limits.memory_mb} MB for all its "
+                   "processes together)")
         elif "MemoryError" in log or "Cannot allocate memory" in log:
             why = f"the notebook ran out of memory (limit {limits.memory_mb} MB)"
         else:
