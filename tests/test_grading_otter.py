@@ -159,3 +159,18 @@ def test_same_scores_as_otter_run(exercise: str, tmp_path: Path) -> None:
     exited = ours["exit-at-end.ipynb"]
     assert exited.status == "graded" and exited.total == ours["display.ipynb"].total
     assert "exit()" in exited.message
+
+
+def test_scoring_uses_otters_own_test_classes_without_loading_all_of_otter() -> None:
+    """The scoring worker's shortcut: otter's ``ExceptionTestFile`` from the installed package,
+    without otter's API (nbconvert…) — the scores above are what it gives."""
+    probe = ("import sys\n"
+             "from crmc.exercises.scoring import exception_test_file\n"
+             "cls = exception_test_file()\n"
+             "print(cls.__module__, sys.modules[cls.__module__].__file__, 'nbconvert' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    module, path, heavy = proc.stdout.split()
+    assert module == "otter.test_files.exception_test"
+    assert Path(path).parent.parent.name == "otter" and Path(path).name == "exception_test.py"
+    assert heavy == "False"
