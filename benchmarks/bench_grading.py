@@ -3,8 +3,9 @@
 Reports medians of several runs:
 
 1. one submission: ``otter run -a AUTOGRADER SOLUTION`` (no sandbox, no timeout) versus
-   ``grade_class`` of the same single notebook (sandbox check, sandbox, scoring, reports); the
-   target is a ratio of at most 0.5;
+   ``grade_class`` of the same single notebook (sandbox check, sandbox, scoring, reports), each
+   run with a cold sandbox probe as a fresh ``crmc-exercises grade`` has; the target is a ratio
+   of at most 0.5;
 2. a class of 100 submissions graded with 1 and with 2 workers;
 3. the sandbox's start-up cost per submission: a one-cell notebook (``x = 1``) run in the
    bubblewrap sandbox versus the same runner without it (``--unsafe-no-sandbox`` path).
@@ -12,7 +13,8 @@ Reports medians of several runs:
     python benchmarks/bench_grading.py [--exercise part1-history] [--runs 5] [--batch 100]
                                       [--batch-runs 3] [--data-dir tests/fixtures/data]
 
-Results are printed and written to benchmarks/results/bench_grading.json (ignored by git).
+The machine's load average before and after is reported with the figures. Results are printed
+and written to benchmarks/results/bench_grading.json (ignored by git).
 """
 
 from __future__ import annotations
@@ -31,7 +33,14 @@ from pathlib import Path
 from crmc.exercises import default_build_dir
 from crmc.exercises.build import Products, build_exercise
 from crmc.exercises.grade import grade_class
-from crmc.exercises.sandbox import Limits, SandboxConfig, isolation_summary, run_submission
+from crmc.exercises.sandbox import (
+    Limits,
+    SandboxConfig,
+    detect_cgroup,
+    forget_probes,
+    isolation_summary,
+    run_submission,
+)
 
 
 def timed(fn: object, runs: int) -> list[float]:
@@ -55,6 +64,7 @@ def main() -> int:
     products = Products(args.exercise, default_build_dir() / args.exercise)
     if not products.autograder_zip.is_file():
         build_exercise(args.exercise, default_build_dir(), data_dir=args.data_dir)
+    load_before = list(os.getloadavg())
     work = Path(tempfile.mkdtemp(prefix="crmc-bench-"))
     try:
         one = work / "one"
@@ -70,6 +80,7 @@ def main() -> int:
                            capture_output=True)
 
         def ours() -> None:
+            forget_probes()  # each run pays for the sandbox probe, as one CLI call does
             grade_class(products.autograder_zip, one, work / "ours-out", jobs=1,
                         limits=Limits())
 
@@ -101,7 +112,9 @@ def main() -> int:
     med = statistics.median
     report = {
         "exercise": args.exercise,
-        "isolation": isolation_summary(),
+        "isolation": isolation_summary(SandboxConfig(), detect_cgroup()),
+        "load_average_before": load_before,
+        "load_average_after": list(os.getloadavg()),
         "cores": cores,
         "runs": args.runs,
         "otter_run_median_s": round(med(otter_times), 3),

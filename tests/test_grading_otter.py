@@ -2,8 +2,8 @@
 
 For every exercise, a corpus of honest variants of the solution — rich display, magics and
 shell lines, a continuation line starting with ``!=``, an answer given after its check, an
-answer changed after its check, a question whose check cell was deleted, a renamed copy — is
-graded by ``crmc-exercises grade`` and by
+answer changed after its check, a question whose check cell was deleted, a renamed copy, the
+whole notebook formatted by Black — is graded by ``crmc-exercises grade`` and by
 ``otter run -a <exercise>-autograder.zip``; the scores must be equal question by question.
 """
 
@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import black
 import pytest
 
 from crmc.exercises import EXERCISES, default_build_dir
@@ -86,7 +87,23 @@ def corpus(solution: dict[str, Any], manifest: dict[str, Any]) -> dict[str, dict
     out["no-check-cell.ipynb"] = nb
 
     out["renamed copy (final).ipynb"] = copy.deepcopy(solution)
+    out["black.ipynb"] = black_formatted(solution)
     return out
+
+
+def black_formatted(solution: dict[str, Any]) -> dict[str, Any]:
+    """The solution with every code cell formatted by Black (its default style), as a student
+    who runs Black on their work hands it in: calls split over lines, blank lines added."""
+    nb = copy.deepcopy(solution)
+    changed = 0
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        formatted = black.format_str(_src(cell), mode=black.Mode())
+        changed += formatted.rstrip("\n") != _src(cell).rstrip("\n")
+        cell["source"] = formatted
+    assert changed, "Black changed nothing: the variant would not test anything"
+    return nb
 
 
 def _otter_scores(zip_path: Path, notebook: Path, out: Path) -> dict[str, float]:
@@ -118,12 +135,14 @@ def test_same_scores_as_otter_run(exercise: str, tmp_path: Path) -> None:
     with_exit = copy.deepcopy(solution)
     with_exit["cells"].append(_code("exit()\nprint('never printed')"))
     (subs / "exit-at-end.ipynb").write_text(json.dumps(with_exit), encoding="utf-8")
-    ours = {row.file: row for row in grade_class(products.autograder_zip, subs,
-                                                 tmp_path / "grades").rows}
+    # otter's runs start first and overlap the local grading: each run spends seconds
+    # starting a kernel, time in which the other graders can use the cores
     with ThreadPoolExecutor(max_workers=2) as pool:
-        theirs = dict(zip(variants, pool.map(
-            lambda name: _otter_scores(products.autograder_zip, subs / name,
-                                       tmp_path / f"otter-{name}"), variants), strict=True))
+        runs = [pool.submit(_otter_scores, products.autograder_zip, subs / name,
+                            tmp_path / f"otter-{name}") for name in variants]
+        ours = {row.file: row for row in grade_class(products.autograder_zip, subs,
+                                                     tmp_path / "grades").rows}
+        theirs = {name: run.result() for name, run in zip(variants, runs, strict=True)}
     auto = [q["name"] for q in manifest["questions"] if q["kind"] == "auto"]
     for name in variants:
         row = ours[name]
@@ -140,3 +159,18 @@ def test_same_scores_as_otter_run(exercise: str, tmp_path: Path) -> None:
     exited = ours["exit-at-end.ipynb"]
     assert exited.status == "graded" and exited.total == ours["display.ipynb"].total
     assert "exit()" in exited.message
+
+
+def test_scoring_uses_otters_own_test_classes_without_loading_all_of_otter() -> None:
+    """The scoring worker's shortcut: otter's ``ExceptionTestFile`` from the installed package,
+    without otter's API (nbconvert…) — the scores above are what it gives."""
+    probe = ("import sys\n"
+             "from crmc.exercises.scoring import exception_test_file\n"
+             "cls = exception_test_file()\n"
+             "print(cls.__module__, sys.modules[cls.__module__].__file__, 'nbconvert' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    module, path, heavy = proc.stdout.split()
+    assert module == "otter.test_files.exception_test"
+    assert Path(path).parent.parent.name == "otter" and Path(path).name == "exception_test.py"
+    assert heavy == "False"

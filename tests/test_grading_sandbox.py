@@ -185,6 +185,15 @@ except OSError as exc:
 for pid in children:
     os.kill(pid, 9)
     os.waitpid(pid, 0)
+handles = []
+try:
+    for _ in range(1000):
+        handles.append(open("/dev/null"))
+except OSError:
+    pass
+findings["opened"] = len(handles)
+for handle in handles:
+    handle.close()
 for folder in ("/home/student", "/tmp", "/dev/shm"):
     written = 0
     try:
@@ -201,12 +210,34 @@ for folder in ("/home/student", "/tmp", "/dev/shm"):
 
 
 def test_memory_process_and_disk_limits_hold() -> None:
-    found = _run(LIMITS, Limits(timeout_s=30, memory_mb=512, max_procs=24, disk_mb=16))
+    found = _run(LIMITS, Limits(timeout_s=30, memory_mb=512, max_procs=24, disk_mb=16,
+                                max_open_files=64))
     assert found["memory"] == "MemoryError"
     assert found["forked"] < 24
+    assert 0 < found["opened"] < 64
     assert found["/home/student"] <= 16 and "/home/student error" in found
     assert found["/tmp"] <= 16 and "/tmp error" in found
     assert found["/dev/shm"] <= 4 and "/dev/shm error" in found
+
+
+FILES = r'''
+import time
+for folder in ("/tmp", "/home/student", "/dev/shm"):
+    for i in range(PER_FOLDER):
+        open(f"{folder}/f{i}", "w").close()
+time.sleep(1)  # files held while the notebook runs
+findings = {"created": 3 * PER_FOLDER}
+'''
+
+
+def test_file_count_cap_counts_every_writable_folder() -> None:
+    limits = Limits(timeout_s=30, max_files=300)
+    under = _run("PER_FOLDER = 90\n" + FILES, limits)
+    assert under == {"created": 270}
+    over = run_submission(_notebook("PER_FOLDER = 120\n" + FILES, "findings = 1"), None,
+                          {"probe": ["findings"]}, limits, SandboxConfig())
+    assert over.status == "crashed", (over.status, over.payload)
+    assert "more than 300 files" in over.message
 
 
 def test_cpu_time_is_the_timeout_and_wall_clock_a_backstop() -> None:
@@ -353,6 +384,7 @@ def test_readme_command_with_a_relative_path_on_a_class_of_30(tmp_path: Path) ->
         proc = subprocess.run([str(cli), "grade", "part1-history", "submissions/"],
                               cwd=tmp_path, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr[-2000:]
+        assert "memory and processes capped per" in proc.stderr  # which limits applied
         with open(tmp_path / "part1-history-grades" / "gradebook.csv", encoding="utf-8",
                   newline="") as f:
             rows = list(csv.DictReader(f))

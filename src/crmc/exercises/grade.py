@@ -54,11 +54,16 @@ from .results import (
     percent,
 )
 from .sandbox import (
+    ISOLATION_BWRAP,
+    CgroupChoice,
     Limits,
     RunResult,
     SandboxConfig,
     SandboxUnavailable,
+    cgroup_prefix,
     check_sandbox,
+    detect_cgroup,
+    isolation_summary,
     run_submission,
 )
 from .scoring import Scorer, ScoringFailed, from_jsonable
@@ -287,6 +292,15 @@ class _Context:
     slots: queue.Queue[int]
     scorers: queue.Queue[Scorer]
     cancel: threading.Event
+    cgroup: CgroupChoice
+
+    @property
+    def isolation(self) -> str:
+        """The gradebook's ``isolation`` value: the sandbox and which limits held memory and
+        processes (``bubblewrap+cgroup`` per sandbox, ``bubblewrap+rlimit`` per process)."""
+        if self.config.unsafe:
+            return self.config.isolation
+        return f"{ISOLATION_BWRAP}+{self.cgroup.kind}"
 
 
 def _check_snapshots(payload: dict[str, Any], questions: list[str]) -> dict[str, dict[str, Any]]:
@@ -311,7 +325,7 @@ def _check_snapshots(payload: dict[str, Any], questions: list[str]) -> dict[str,
 def grade_one(path: Path, ctx: _Context) -> Row:
     """Grade one file; every failure becomes this row's verdict, never an exception."""
     rel = str(path.relative_to(ctx.root))
-    row = Row(student_of(path, ctx.root), rel, STATUS_GRADED, isolation=ctx.config.isolation)
+    row = Row(student_of(path, ctx.root), rel, STATUS_GRADED, isolation=ctx.isolation)
     try:
         row.mtime = os.lstat(path).st_mtime
         if ctx.cancel.is_set():
@@ -348,7 +362,7 @@ def _grade_into(row: Row, path: Path, ctx: _Context) -> None:
     slot = ctx.slots.get()
     try:
         result: RunResult = run_submission(data, exercise.data_dir, questions, ctx.limits,
-                                           ctx.config, slot, ctx.cancel)
+                                           ctx.config, slot, ctx.cancel, ctx.cgroup.parent)
     finally:
         ctx.slots.put(slot)
     row.seconds = result.seconds
@@ -422,17 +436,36 @@ def find_submissions(root: Path) -> list[Path]:
 
 
 _REAPER = (
-    "import shutil, signal, sys\n"
+    "import os, shutil, signal, sys, time\n"
     "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
     "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
     "sys.stdin.buffer.read()\n"
     "shutil.rmtree(sys.argv[1], ignore_errors=True)\n"
+    "for parent in sys.argv[3:]:\n"  # cgroups left by a killed grader: kill, then remove
+    "    try:\n"
+    "        names = [n for n in os.listdir(parent) if n.startswith(sys.argv[2])]\n"
+    "    except OSError:\n"
+    "        continue\n"
+    "    for name in names:\n"
+    "        try:\n"
+    "            with open(os.path.join(parent, name, 'cgroup.kill'), 'w') as f:\n"
+    "                f.write('1')\n"
+    "        except OSError:\n"
+    "            pass\n"
+    "        for _ in range(50):\n"
+    "            try:\n"
+    "                os.rmdir(os.path.join(parent, name))\n"
+    "                break\n"
+    "            except OSError:\n"
+    "                time.sleep(0.02)\n"
 )
 
 
-def _start_reaper(work: Path) -> subprocess.Popen[bytes]:
-    """A watcher that removes ``work`` once the grader is gone, however it ended."""
-    return subprocess.Popen([sys.executable, "-I", "-c", _REAPER, str(work)],
+def _start_reaper(work: Path, cgroup: Path | None = None) -> subprocess.Popen[bytes]:
+    """A watcher that removes ``work`` (and this grader's cgroups under ``cgroup``) once the
+    grader is gone, however it ended."""
+    return subprocess.Popen([sys.executable, "-I", "-c", _REAPER, str(work), cgroup_prefix(),
+                             *([str(cgroup)] if cgroup is not None else [])],
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
@@ -471,15 +504,12 @@ def grade_class(
         raise GradingError(f"no submissions folder at {submissions}")
     files = [f for f in find_submissions(root) if select is None or select(f)]
     work = Path(tempfile.mkdtemp(prefix="crmc-grade-"))
-    reaper = _start_reaper(work)
+    cgroup = CgroupChoice(None, "graded without a sandbox") if config.unsafe else detect_cgroup()
+    reaper = _start_reaper(work, cgroup.parent)
     scorers: list[Scorer] = []
     try:
         os.chmod(work, 0o711)  # sandbox uids may traverse to the data; nobody may list
         exercise = load_exercise(autograder_zip, work / "exercise")
-        try:
-            isolation = check_sandbox(config, limits, exercise.data_dir)
-        except SandboxUnavailable as exc:
-            raise GradingError(f"grading did not start: {exc}") from exc
         workers = max(1, min(jobs or os.cpu_count() or 1, max(1, len(files))))
         slots: queue.Queue[int] = queue.Queue()
         pool_of_scorers: queue.Queue[Scorer] = queue.Queue()
@@ -489,9 +519,17 @@ def grade_class(
             scorers.append(scorer)
             pool_of_scorers.put(scorer)
         if files and any(f.suffix.lower() == ".ipynb" for f in files):
+            # the worker imports pandas and otter (about a second) while the probe runs;
+            # if the probe fails, the finally below stops it
             scorers[0].start()
+        try:
+            isolation = check_sandbox(config, limits, exercise.data_dir)
+        except SandboxUnavailable as exc:
+            raise GradingError(f"grading did not start: {exc}") from exc
+        if not config.unsafe:
+            isolation = isolation_summary(config, cgroup)
         ctx = _Context(root, exercise, limits, config, known, slots, pool_of_scorers,
-                       threading.Event())
+                       threading.Event(), cgroup)
         rows: list[Row] = []
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(grade_one, f, ctx) for f in files]

@@ -15,7 +15,9 @@ The row interface, stable for code built on top of it (gradebook store, exports,
 - ``scored_at`` (dict question → cell number, or None when scored at the end);
 - ``written`` (dict question → text) of the manual questions; ``first_error`` (dict or None);
 - ``seconds`` (wall) and ``cpu_seconds`` of the sandboxed run; ``notes`` (list of str);
-- ``isolation`` (str): ``bubblewrap``, or ``UNSAFE-none`` when graded without a sandbox;
+- ``isolation`` (str): ``bubblewrap+cgroup`` (memory and processes capped per sandbox by a
+  cgroup v2), ``bubblewrap+rlimit`` (capped per process), or ``UNSAFE-none`` when graded
+  without a sandbox;
 - ``mtime`` (float): the file's modification time when it was found.
 """
 

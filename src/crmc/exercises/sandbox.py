@@ -20,8 +20,12 @@ The parent side of :mod:`crmc.exercises.runner`. Every submission runs as
 - **Limits** (set by the runner before any student code, hard = soft, inherited by every child):
   ``RLIMIT_CPU`` (the timeout counts CPU time, so a classmate's busy loop cannot push an honest
   notebook past it), ``RLIMIT_AS`` (memory of each process), ``RLIMIT_NPROC``, ``RLIMIT_FSIZE``
-  and ``RLIMIT_NOFILE``; the writable folders are tmpfs mounts of a fixed size. A wall-clock
-  backstop (a multiple of the CPU limit) stops notebooks that only wait.
+  and ``RLIMIT_NOFILE``; the writable folders are tmpfs mounts of a fixed size, and the grader
+  counts their files from outside (:class:`FileCounter`) and stops a sandbox over
+  ``Limits.max_files``. A wall-clock backstop (a multiple of the CPU limit) stops notebooks
+  that only wait. Where the grader may make cgroups with the memory and pids controllers
+  (:func:`detect_cgroup`), each sandbox also runs in a cgroup of its own with ``memory.max``
+  and ``pids.max``, so memory and processes are capped for the whole sandbox, not per process.
 - **Nothing left behind.** The notebook goes in on stdin and the answers come back on stdout, so
   no submission touches the host's disk. ``--die-with-parent`` and the PID namespace kill every
   process of a sandbox when its run ends or the grader dies, even by SIGKILL.
@@ -35,6 +39,7 @@ row then says so.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import selectors
@@ -45,6 +50,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +76,8 @@ class Limits:
 
     ``timeout_s`` is CPU time (user + system, every process of the sandbox); ``wall_s`` is the
     wall-clock backstop (default ``3 × timeout_s + 10``) for notebooks that sleep or wait.
+    ``max_files`` caps the files, folders and links in the sandbox's writable folders together
+    (each costs kernel memory that the tmpfs size does not count).
     """
 
     timeout_s: float = 60.0
@@ -77,6 +85,7 @@ class Limits:
     disk_mb: int = 64
     max_procs: int = 64
     max_open_files: int = 256
+    max_files: int = 10_000
     wall_s: float | None = None
 
     @property
@@ -264,6 +273,9 @@ def check_sandbox(config: SandboxConfig, limits: Limits, data_dir: Path | None =
                     f"Allow traversal (`chmod o+x {blocked}`) or install the grader's Python and "
                     "virtual environment under a folder every user can read."
                 )
+    key = (config, limits, os.geteuid(), data_dir is None)
+    if key in _PROBED:
+        return isolation_summary(config)
     cmd = sandbox_command(config, limits, 0, data_dir, {"probe": True, "limits":
                                                         _limits_spec(limits)})
     try:
@@ -278,26 +290,260 @@ def check_sandbox(config: SandboxConfig, limits: Limits, data_dir: Path | None =
         else:
             hint = "see the error above"
         raise SandboxUnavailable(f"the grading sandbox could not be set up ({err[-400:]}): {hint}")
+    _PROBED.add(key)
     return isolation_summary(config)
 
 
-def isolation_summary(config: SandboxConfig | None = None) -> str:
-    """One line for reports: what isolation the sandbox gives."""
+_PROBED: set[tuple[SandboxConfig, Limits, int, bool]] = set()
+"""Configurations whose probe passed in this process: a second grading run (a regrade, the
+grading loop, a test session) does not pay for the probe again. Only successes are kept; the
+cheap reachability checks above run every time."""
+
+
+def forget_probes() -> None:
+    """Make the next :func:`check_sandbox` probe again (benchmarks measure a cold start)."""
+    _PROBED.clear()
+
+
+def isolation_summary(config: SandboxConfig | None = None,
+                      cgroup: CgroupChoice | None = None) -> str:
+    """One line for reports: what isolation the sandbox gives, and how memory and processes
+    are limited (per sandbox with a cgroup, else per process)."""
     if config is not None and config.unsafe:
         return ("UNSAFE: no sandbox (--unsafe-no-sandbox); student code ran with the grading "
                 "user's rights, file system and network")
     who = "an unprivileged uid (dropped from root first)" if os.geteuid() == 0 else (
         "the grading user (not root)")
+    if cgroup is not None and cgroup.parent is not None:
+        how = f"memory and processes capped per sandbox by cgroup v2 ({cgroup.reason})"
+    else:
+        why = f": no cgroup v2 path ({cgroup.reason})" if cgroup is not None else ""
+        how = f"memory and processes capped per process (RLIMIT_AS, RLIMIT_NPROC){why}"
     return (f"bubblewrap: new user/PID/IPC/network/UTS/mount namespaces, minimal read-only root, "
-            f"no network, runs as {who}; CPU, memory, process and disk limits")
+            f"no network, runs as {who}; CPU, memory, process, disk and file-count limits; "
+            f"{how}")
+
+
+# ------------------------------------------------------------------ cgroup v2 limits
+LIMITS_CGROUP = "cgroup"
+LIMITS_RLIMIT = "rlimit"
+CGROUP_CONTROLLERS = ("memory", "pids")
+
+
+@dataclass(frozen=True)
+class CgroupChoice:
+    """Where per-sandbox cgroups are made (``parent``), or why there are none (``reason``).
+
+    With a parent, every sandbox gets its own child cgroup with ``memory.max`` and
+    ``pids.max``: the memory and the processes of *all* its processes together are capped.
+    Without one, only the per-process limits apply (``RLIMIT_AS``, ``RLIMIT_NPROC`` per uid),
+    which the runner sets in both cases.
+    """
+
+    parent: Path | None
+    reason: str
+
+    @property
+    def kind(self) -> str:
+        return LIMITS_CGROUP if self.parent is not None else LIMITS_RLIMIT
+
+
+def _unescape_mount(field: str) -> str:
+    """mountinfo writes space, tab, newline and backslash in paths as octal escapes."""
+    for code, char in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"), ("\\134", "\\")):
+        field = field.replace(code, char)
+    return field
+
+
+def find_cgroup(
+    mountinfo: str,
+    self_cgroup: str,
+    writable: Callable[[Path], bool] = lambda p: os.access(p, os.W_OK),
+) -> CgroupChoice:
+    """Decide whether this process may make per-sandbox cgroups with memory and pids limits.
+
+    ``mountinfo`` and ``self_cgroup`` are the texts of ``/proc/self/mountinfo`` and
+    ``/proc/self/cgroup`` (passed in, so a fake cgroupfs tree can be tested). The cgroup may be
+    our own (only possible for a root cgroup: cgroup v2 puts no processes where controllers
+    are enabled for children) or its parent, which must enable ``memory`` and ``pids`` for its
+    children (``cgroup.subtree_control``) and let us create folders and move processes
+    (``cgroup.procs``, needed on the common ancestor): what a delegated subtree gives.
+    """
+    mount = mount_root = None
+    for line in mountinfo.splitlines():
+        head, sep, tail = line.partition(" - ")
+        fields = head.split()
+        if sep and tail.split()[:1] == ["cgroup2"] and len(fields) >= 5:
+            mount, mount_root = Path(_unescape_mount(fields[4])), _unescape_mount(fields[3])
+            break
+    if mount is None or mount_root is None:
+        return CgroupChoice(None, "no cgroup v2 hierarchy is mounted")
+    own = next((line[3:] for line in self_cgroup.splitlines() if line.startswith("0::")), None)
+    if own is None:
+        return CgroupChoice(None, "this process is in no cgroup v2 group")
+    rel = os.path.relpath(own, mount_root)
+    if rel.startswith(".."):
+        return CgroupChoice(None, f"this process's cgroup {own} is outside the mounted "
+                            f"hierarchy at {mount}")
+    here = mount if rel == "." else mount / rel
+    candidates = [here] + ([here.parent] if here != mount else [])
+    why = []
+    for folder in candidates:
+        try:
+            enabled = set((folder / "cgroup.subtree_control").read_text().split())
+        except OSError as exc:
+            why.append(f"{folder}: {exc.strerror or exc}")
+            continue
+        missing = [c for c in CGROUP_CONTROLLERS if c not in enabled]
+        if missing:
+            shown = " ".join(sorted(enabled)) or "none"
+            why.append(f"{folder} enables {shown} for its children, not {' and '.join(missing)}")
+        elif not (writable(folder) and writable(folder / "cgroup.procs")):
+            why.append(f"{folder} is not writable by this user (not delegated)")
+        else:
+            return CgroupChoice(folder, f"per-sandbox cgroups under {folder}")
+    return CgroupChoice(None, "; ".join(why))
+
+
+def detect_cgroup() -> CgroupChoice:
+    """:func:`find_cgroup` for this process, then a trial child cgroup made and removed."""
+    try:
+        mountinfo = Path("/proc/self/mountinfo").read_text()
+        self_cgroup = Path("/proc/self/cgroup").read_text()
+    except OSError as exc:
+        return CgroupChoice(None, f"cannot read this process's cgroups ({exc})")
+    choice = find_cgroup(mountinfo, self_cgroup)
+    if choice.parent is None:
+        return choice
+    try:
+        trial = SandboxCgroup(choice.parent, f"crmc-{os.getpid()}-trial", Limits())
+    except OSError as exc:
+        return CgroupChoice(None, f"a cgroup could not be made under {choice.parent} ({exc})")
+    trial.close()
+    return choice
+
+
+class SandboxCgroup:
+    """One sandbox's cgroup: made with its limits before the sandbox starts, killed and
+    removed after it ends."""
+
+    def __init__(self, parent: Path, name: str, limits: Limits) -> None:
+        self.path = parent / name
+        self.path.mkdir(mode=0o755)
+        try:
+            (self.path / "memory.max").write_text(str(limits.memory_mb * 1024 * 1024))
+            if (self.path / "memory.swap.max").exists():
+                (self.path / "memory.swap.max").write_text("0")
+            (self.path / "pids.max").write_text(str(limits.max_procs))
+        except OSError:
+            self.close()
+            raise
+
+    def wrap(self, cmd: list[str]) -> list[str]:
+        """``cmd`` started inside this cgroup: the shell moves itself in, then execs ``cmd``
+        (so no process of the sandbox ever runs outside it)."""
+        return ["/bin/sh", "-c", 'echo $$ > "$1" && shift && exec "$@"', "crmc-cgroup",
+                str(self.path / "cgroup.procs"), *cmd]
+
+    def out_of_memory(self) -> bool:
+        with contextlib.suppress(OSError, ValueError):
+            for line in (self.path / "memory.events").read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill" and int(value) > 0:
+                    return True
+        return False
+
+    def close(self) -> None:
+        kill = self.path / "cgroup.kill"
+        if kill.exists():
+            with contextlib.suppress(OSError):
+                kill.write_text("1")
+        for _ in range(50):  # the last processes may take a moment to be reaped
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.02)
+
+
+# ------------------------------------------------------------------ the file-count cap
+WRITABLE = ("/tmp", HOME, "/dev/shm")
+"""The sandbox's only writable folders (each a private tmpfs)."""
+WATCH_INTERVAL_S = 0.05
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of ``pid`` (from each process's ``stat``: no /proc option needed)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+class FileCounter:
+    """Counts the inodes in use on a running sandbox's writable tmpfs mounts.
+
+    bubblewrap cannot give its tmpfs mounts an inode limit (``nr_inodes``), and
+    ``RLIMIT_FSIZE`` and the mounts' sizes do not count empty files: a notebook creating a
+    million of them would spend the host's kernel memory unchecked. The grader therefore looks,
+    from outside, at the mounts through ``/proc/PID/root`` of a process of the sandbox and reads
+    their inode counts with ``statvfs`` (one system call per mount, not a walk), every
+    :data:`WATCH_INTERVAL_S` seconds; :func:`run_submission` stops a sandbox over the cap.
+    """
+
+    def __init__(self, top: int) -> None:
+        self.top = top
+        self.inside: int | None = None
+        self.base: int | None = None
+
+    def _find(self) -> int | None:
+        """A process that already sees the sandbox's root (its runner file exists there)."""
+        queue = [self.top]
+        while queue:
+            pid = queue.pop(0)
+            if os.path.exists(f"/proc/{pid}/root{INSIDE_RUNNER}"):
+                return pid
+            queue += _children(pid)
+        return None
+
+    def used(self) -> int | None:
+        """Inodes in use on the writable mounts, beyond the ones bwrap made (None: not yet
+        visible, or the sandbox has ended)."""
+        if self.inside is None:
+            self.inside = self._find()
+            if self.inside is None:
+                return None
+        total = 0
+        try:
+            for folder in WRITABLE:
+                info = os.statvfs(f"/proc/{self.inside}/root{folder}")
+                total += info.f_files - info.f_ffree
+        except OSError:
+            self.inside = None  # that process ended; look again next time
+            return None
+        if self.base is None:
+            self.base = total
+        return total - self.base
 
 
 # ------------------------------------------------------------------ one run
 def _pump(
     proc: subprocess.Popen[bytes], stdin_data: bytes, deadline: float,
-    cancel: threading.Event | None = None,
+    cancel: threading.Event | None = None, over_limit: Callable[[], bool] | None = None,
 ) -> tuple[bytes, bytes, bool, bool]:
-    """Feed stdin, read stdout/stderr with caps; returns (out, err, out_overflow, timed_out)."""
+    """Feed stdin, read stdout/stderr with caps; returns (out, err, out_overflow, stopped).
+
+    ``stopped`` is true at the deadline, on ``cancel``, or when ``over_limit()`` says so."""
     assert proc.stdin and proc.stdout and proc.stderr
     sel = selectors.DefaultSelector()
     out = bytearray()
@@ -313,12 +559,14 @@ def _pump(
     sel.register(proc.stdout, selectors.EVENT_READ)
     sel.register(proc.stderr, selectors.EVENT_READ)
     open_reads = 2
+    tick = WATCH_INTERVAL_S if over_limit is not None else 1.0
     try:
         while open_reads:
             left = deadline - time.monotonic()
-            if left <= 0 or (cancel is not None and cancel.is_set()):
+            if left <= 0 or (cancel is not None and cancel.is_set()) or (
+                    over_limit is not None and over_limit()):
                 return bytes(out), bytes(err), overflow, True
-            for key, _ in sel.select(timeout=min(left, 1.0)):
+            for key, _ in sel.select(timeout=min(left, tick)):
                 f = key.fileobj
                 if f is proc.stdin:
                     try:
@@ -391,11 +639,37 @@ def run_submission(
     config: SandboxConfig,
     slot: int = 0,
     cancel: threading.Event | None = None,
+    cgroup: Path | None = None,
 ) -> RunResult:
-    """Execute ``notebook`` (its bytes, already read) in a fresh sandbox."""
+    """Execute ``notebook`` (its bytes, already read) in a fresh sandbox.
+
+    ``cgroup`` is a parent folder from :func:`detect_cgroup`: the sandbox then runs in its own
+    child cgroup there, with the memory and process limits applying to all its processes."""
     spec = {"questions": questions, "limits": _limits_spec(limits),
             "data": "data" if data_dir is not None else None}
     cmd = sandbox_command(config, limits, slot, data_dir, spec)
+    group = None
+    if cgroup is not None:
+        group = SandboxCgroup(cgroup, f"{cgroup_prefix()}{slot}-{next(_SERIAL)}", limits)
+        cmd = group.wrap(cmd)
+    try:
+        return _run(cmd, notebook, data_dir, limits, config, slot, cancel, group)
+    finally:
+        if group is not None:
+            group.close()
+
+
+_SERIAL = itertools.count()
+
+
+def cgroup_prefix(pid: int | None = None) -> str:
+    """Names of the cgroups one grader process makes (its clean-up finds them by it)."""
+    return f"crmc-{os.getpid() if pid is None else pid}-"
+
+
+def _run(cmd: list[str], notebook: bytes, data_dir: Path | None, limits: Limits,
+         config: SandboxConfig, slot: int, cancel: threading.Event | None,
+         group: SandboxCgroup | None) -> RunResult:
     started = time.monotonic()
     cwd = None
     if config.unsafe:  # no mount namespace: the runner's files live in a private folder
@@ -411,9 +685,19 @@ def run_submission(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True, cwd=cwd,
         )
+        counter = None if config.unsafe else FileCounter(proc.pid)
+        too_many: list[int] = []
+
+        def over_limit() -> bool:
+            used = counter.used() if counter is not None else None
+            if used is not None and used > limits.max_files:
+                too_many.append(used)
+            return bool(too_many)
+
         try:
             deadline = started + limits.wall_limit
-            out, err, overflow, timed_out = _pump(proc, notebook, deadline, cancel)
+            out, err, overflow, timed_out = _pump(proc, notebook, deadline, cancel,
+                                                  over_limit if counter is not None else None)
         finally:
             code, cpu = _reap(proc, kill=True)
     finally:
@@ -424,6 +708,11 @@ def run_submission(
         raise KeyboardInterrupt("grading was interrupted")
     result, progress = parse_channel(out)
     log = err.decode("utf-8", "replace")
+    if too_many:
+        return RunResult("crashed", seconds, cpu_seconds=cpu, running_cell=progress,
+                         message=f"created more than {limits.max_files} files and folders "
+                         "(the limit for one notebook) and was stopped: write fewer, larger "
+                         "files")
     if timed_out:
         return RunResult("timeout", seconds, cpu_seconds=cpu, running_cell=progress,
                          message=f"still running after {limits.wall_limit:g} s of wall-clock "
@@ -438,6 +727,9 @@ def run_submission(
     if result is None or overflow:
         if overflow:
             why = "the notebook's answers are too large to grade (over 24 MB)"
+        elif group is not None and group.out_of_memory():
+            why = (f"the notebook ran out of memory (limit {limits.memory_mb} MB for all its "
+                   "processes together)")
         elif "MemoryError" in log or "Cannot allocate memory" in log:
             why = f"the notebook ran out of memory (limit {limits.memory_mb} MB)"
         else:

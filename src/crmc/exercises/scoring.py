@@ -122,20 +122,60 @@ def _hashable(value: Any) -> Any:
 
 
 # ------------------------------------------------------------------ the worker side
-def score_answers(tests: dict[str, str], snapshots: dict[str, dict[str, Any]]) -> list[
-        dict[str, Any]]:
-    """Run every test of every question in ``tests`` on that question's answers."""
+def exception_test_file() -> Any:
+    """otter's own ``ExceptionTestFile`` class, loaded without the rest of otter.
+
+    ``import otter`` loads otter's whole API (nbconvert, the notebook exporters, …): seconds
+    for each scoring worker, most of the time it takes to grade one notebook. The test-file
+    classes need only the standard library, so a worker loads otter's own
+    ``test_files/exception_test.py`` and ``abstract_test.py`` from the installed package under
+    their usual names, without running the package's ``__init__``; the tests'
+    ``from otter.test_files import test_case`` gets otter's own decorator. Where otter is
+    already imported (or laid out differently), the normal import is used.
+    """
+    import importlib
+    import importlib.util
+    import types
     import warnings
 
+    loaded = sys.modules.get("otter.test_files")
+    if loaded is not None and hasattr(loaded, "ExceptionTestFile"):
+        return loaded.ExceptionTestFile
+    spec = importlib.util.find_spec("otter") if "otter" not in sys.modules else None
+    folder = (Path(next(iter(spec.submodule_search_locations))) / "test_files"
+              if spec is not None and spec.submodule_search_locations else None)
+    if folder is not None and (folder / "exception_test.py").is_file():
+        package = types.ModuleType("otter")
+        package.__path__ = [str(folder.parent)]
+        test_files = types.ModuleType("otter.test_files")
+        test_files.__path__ = [str(folder)]
+        sys.modules["otter"], sys.modules["otter.test_files"] = package, test_files
+        module = importlib.import_module("otter.test_files.exception_test")
+        test_files.test_case = module.test_case  # type: ignore[attr-defined]
+        test_files.ExceptionTestFile = module.ExceptionTestFile  # type: ignore[attr-defined]
+        package.test_files = test_files  # type: ignore[attr-defined]
+        return module.ExceptionTestFile
     with warnings.catch_warnings():  # otter's import warns about traitlets (third party)
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         from otter.test_files import ExceptionTestFile
+    return ExceptionTestFile
 
+
+_PARSED: dict[tuple[str, str], Any] = {}
+
+
+def score_answers(tests: dict[str, str], snapshots: dict[str, dict[str, Any]]) -> list[
+        dict[str, Any]]:
+    """Run every test of every question in ``tests`` on that question's answers."""
+    test_file_class = exception_test_file()
     outcomes: list[dict[str, Any]] = []
     for question, source in tests.items():
         raw = snapshots.get(question)
         env = {str(k): from_jsonable(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-        tf = ExceptionTestFile.from_string(source, path=f"{question}.py")
+        tf = _PARSED.get((question, source))
+        if tf is None:  # parsed once per worker: the test functions keep no state
+            tf = _PARSED[(question, source)] = test_file_class.from_string(
+                source, path=f"{question}.py")
         for tc in tf.test_cases:
             func = tc.body.test_func
             row = {"question": question, "test": func.__name__, "hidden": bool(tc.hidden),
@@ -167,6 +207,11 @@ def worker_main() -> int:
     limit = 4 * 1024**3
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     sys.setrecursionlimit(3000)
+    # loaded now, while the grader's first sandbox runs, not at the first request
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+
+    exception_test_file()
     stdin, stdout = sys.stdin.buffer, sys.stdout
     first = stdin.readline()
     if not first:
