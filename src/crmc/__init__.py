@@ -10,7 +10,15 @@ no logic of their own: a page's one setup cell is ``page = crmc.page("part1")``.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
+
+# Altair imports jsonschema, which imports ``rfc3987_syntax`` when it is installed (JupyterLab's
+# jupyter_events brings it) and that compiles about forty Lark grammars at import: half of a
+# page's setup time. It only adds jsonschema's "iri" format checks, which no Vega-Lite schema
+# uses, so a process that has not loaded it yet skips it.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:
     from crmc.data import DataDir
