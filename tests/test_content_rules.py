@@ -62,7 +62,8 @@ OTHER_QUOTATIONS: dict[str, str] = {
     "Military Cooperation: Approaching Alliance": "chapter of Korolev 2022 (references.bib)",
     # Other sources' words, each cited where it is used.
     "no limits": "Russia–China joint statement, 4 February 2022 (kremlin2022jointstatement)",
-    "no forbidden areas": "Russia–China joint statement, 4 February 2022",
+    "no forbidden areas": "Russia–China joint statement, 4 February 2022 (its text puts "
+    "'forbidden' in inner quotation marks)",
     "axis of convenience": "Lo 2008 (lo2008axis)",
     "entente": "Lukin 2021 (lukin2021entente)",
     "axis of upheaval": "Kendall-Taylor and Fontaine 2024 (kendalltaylor2024upheaval)",
