@@ -14,6 +14,7 @@ import pytest
 
 from crmc import data
 from crmc.data.schemas import CLAIM_VERDICTS, TIMELINE_CATEGORIES
+from crmc.pages.base import event_year, series_years, year_list
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = re.compile(r"https?://\S+")
@@ -40,6 +41,12 @@ EPILOGUE_ROWS = {
         "2024-10-14-joint-sword-2024b",
         "2024-10-17-us-sanctions-garpiya",
         "2024-12-16-eu-15th-package",
+        # added with the exercise series, the 2023 Taiwan drills and the banks' response
+        "2022-12-21-joint-sea-2022",
+        "2023-04-08-joint-sword-2023",
+        "2023-07-20-north-interaction-2023",
+        "2024-02-07-chouzhou-bank-halts-russia-settlements",
+        "2024-07-14-joint-sea-2024",
     ],
 }
 HISTORY_ROWS = [
@@ -50,7 +57,28 @@ HISTORY_ROWS = [
     "2013-07-27-peace-mission-2013",
     "2019-12-14-rostec-copying-complaint",
     "2020-06-15-mitko-treason-charge",
+    # the two named exercise series completed, and Russia's strategic exercises with the PLA
+    "2010-09-09-peace-mission-2010",
+    "2012-06-09-peace-mission-2012",
+    "2014-05-20-joint-sea-2014",
+    "2014-08-24-peace-mission-2014",
+    "2015-05-11-joint-sea-2015-i",
+    "2015-08-20-joint-sea-2015-ii",
+    "2016-09-12-joint-sea-2016",
+    "2016-09-15-peace-mission-2016",
+    "2017-07-21-joint-sea-2017",
+    "2018-08-24-peace-mission-2018",
+    "2019-04-29-joint-sea-2019",
+    "2019-09-16-tsentr-2019",
+    "2020-09-21-kavkaz-2020",
+    "2021-09-11-peace-mission-2021",
+    "2021-10-14-joint-sea-2021",
 ]
+# Years of each named series as its sources describe it (Joint Sea was not held in 2020).
+SERIES_YEARS = {
+    "Peace Mission": {2005, 2007, 2009, 2010, 2012, 2013, 2014, 2016, 2018, 2021},
+    "Joint Sea": {2012, 2013, 2014, 2015, 2016, 2017, 2019, 2021, 2022, 2024},
+}
 NEW_ROWS = HISTORY_ROWS + [row for rows in EPILOGUE_ROWS.values() for row in rows]
 
 
@@ -122,6 +150,46 @@ def test_the_exercise_series_is_not_a_single_point(timeline: pd.DataFrame) -> No
     assert len(exercises) >= 5
 
 
+def series_gaps(timeline: pd.DataFrame, series: str, years: set[int]) -> set[int]:
+    """Years of a named exercise series with no exercise row titled after it."""
+    rows = timeline[(timeline["category"] == "exercise") & timeline["title"].str.startswith(series)]
+    return years - {int(y) for y in rows["year"]}
+
+
+@pytest.mark.parametrize("series", sorted(SERIES_YEARS))
+def test_each_named_exercise_series_is_complete(timeline: pd.DataFrame, series: str) -> None:
+    """The phase table counts exercises, so the series it counts must not be curated."""
+    assert series_gaps(timeline, series, SERIES_YEARS[series]) == set()
+
+
+def test_series_check_sees_a_missing_year(timeline: pd.DataFrame) -> None:
+    without_2016 = timeline.drop(index="2016-09-15-peace-mission-2016")
+    assert series_gaps(without_2016, "Peace Mission", SERIES_YEARS["Peace Mission"]) == {2016}
+
+
+def pla_drills_counted_as_joint(timeline: pd.DataFrame) -> list[str]:
+    """Exercise rows about Taiwan: PLA drills, which are not China–Russia exercises."""
+    text = timeline["title"] + " " + timeline["description"]
+    mask = (timeline["category"] == "exercise") & text.str.contains("Taiwan")
+    return list(timeline.index[mask])
+
+
+def test_taiwan_drills_are_not_counted_as_joint_exercises(timeline: pd.DataFrame) -> None:
+    assert pla_drills_counted_as_joint(timeline) == []
+    taiwan = [i for i in timeline.index if "taiwan" in i or "joint-sword" in i]
+    assert len(taiwan) >= 5
+    assert set(timeline.loc[taiwan, "category"]) == {"geopolitics"}
+    relabelled = timeline.copy()
+    relabelled.loc["2023-04-08-joint-sword-2023", "category"] = "exercise"
+    assert pla_drills_counted_as_joint(relabelled) == ["2023-04-08-joint-sword-2023"]
+
+
+def test_joint_sea_2012_is_not_called_the_first_naval_exercise(timeline: pd.DataFrame) -> None:
+    row = timeline.loc["2012-04-22-joint-sea-2012"]
+    assert "first bilateral naval" not in row["title"].lower()
+    assert "Peace Mission 2005" in row["description"]
+
+
 def test_rd93_supply_dates_from_2005() -> None:
     flows = data.load_flows().set_index("id")
     assert flows.loc["rd93-jf17-supply", "year_start"] == 2005
@@ -150,3 +218,23 @@ def test_glossary_caatsa_requires_and_sanctions_are_defined_by_reason() -> None:
     assert "for dealing with" in glossary["Secondary sanctions"]
     part4 = (ROOT / "book" / "part4-risks.md").read_text(encoding="utf-8")
     assert '"shall impose"' in part4 and "*reason*" in part4
+
+
+# ---------------------------------------------------------------- the pages' date helpers
+def test_year_list_reads_as_prose() -> None:
+    assert year_list([2013]) == "2013"
+    assert year_list([2007, 2009]) == "2007 and 2009"
+    assert year_list([2007, 2009, 2013]) == "2007, 2009 and 2013"
+    with pytest.raises(ValueError, match="no years"):
+        year_list([])
+
+
+def test_series_years_and_event_year_read_the_timeline() -> None:
+    frame = data.load_timeline()
+    assert series_years(frame, "Peace Mission")[:3] == [2005, 2007, 2009]
+    assert series_years(frame, "Joint Sea")[0] == 2012
+    assert event_year(frame, "2014-03-18-crimea-annexation") == 2014
+    with pytest.raises(KeyError, match="no exercise titled"):
+        series_years(frame, "Zapad-1981")
+    with pytest.raises(KeyError, match="no event 'nope'"):
+        event_year(frame, "nope")

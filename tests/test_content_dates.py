@@ -48,3 +48,36 @@ def test_glued_dates_take_the_right_preposition(site_dir: Path, page: str) -> No
     built = site_dir / f"{page}.html"
     assert built.is_file(), f"{page} was not built"
     assert misdated(rendered_text(built)) == []
+
+
+# ---------------------------------------------------------------- dates are glued, not typed
+GLUED_PAGES = [
+    "part1-history.md",
+    "part2-normal-vs-wartime.md",
+    "part3-interdependence.md",
+    "part4-risks.md",
+    "epilogue.md",
+    "data-sources.md",
+]
+TYPED_DATE = re.compile(rf"\b(?:\d{{1,2}}(?:–\d{{1,2}})? )?(?:{MONTHS}) (?:19|20)\d{{2}}\b")
+
+
+def typed_dates(source: str) -> list[str]:
+    """Day or month dates written into a page's source instead of glued from a timeline row."""
+    return [m.group(0) for m in TYPED_DATE.finditer(source)]
+
+
+def test_typed_date_check_sees_days_months_and_ranges() -> None:
+    assert typed_dates("signed on 23 June 2023, in May 2024 and 20–22 March 2023") == [
+        "23 June 2023",
+        "May 2024",
+        "20–22 March 2023",
+    ]
+    assert typed_dates("on {glue:text}`when_eu11`, in 2023, Joint Sea 2024") == []
+
+
+@pytest.mark.parametrize("name", GLUED_PAGES)
+def test_pages_glue_their_dates(name: str) -> None:
+    """Parts 1–4, the epilogue and the data page take every day or month date from data."""
+    root = Path(__file__).resolve().parents[1]
+    assert typed_dates((root / "book" / name).read_text(encoding="utf-8")) == []

@@ -62,16 +62,28 @@ OTHER_QUOTATIONS: dict[str, str] = {
     "Military Cooperation: Approaching Alliance": "chapter of Korolev 2022 (references.bib)",
     # Other sources' words, each cited where it is used.
     "no limits": "Russia–China joint statement, 4 February 2022 (kremlin2022jointstatement)",
-    "no forbidden areas": "Russia–China joint statement, 4 February 2022",
+    "no forbidden areas": "Russia–China joint statement, 4 February 2022 (its text puts "
+    "'forbidden' in inner quotation marks)",
     "axis of convenience": "Lo 2008 (lo2008axis)",
     "entente": "Lukin 2021 (lukin2021entente)",
     "axis of upheaval": "Kendall-Taylor and Fontaine 2024 (kendalltaylor2024upheaval)",
     "decisive enabler": "NATO Washington Summit Declaration, 10 July 2024 (nato2024washington)",
-    "not aimed against third countries": "module's paraphrase of the 2001 treaty's stance",
+    "not aimed against third countries": "2001 treaty, clause on military cooperation, in "
+    "Frontline's English excerpts (frontline2001treaty)",
+    "deems that peace is being threatened and undermined": "2001 treaty, Article 9, as quoted "
+    "by Wikipedia (wikipedia2001treaty)",
+    "confronted with the threat of aggression": "2001 treaty, Article 9 (wikipedia2001treaty)",
+    "non-allied": "China.org.cn on the 2001 treaty (chinaorg2001treaty)",
+    "alliance or antagonism": "Jiang Zemin on the 2001 treaty, China.org.cn (chinaorg2001treaty)",
+    "more beneficial to China than for Russia": "Gabuev to The Atlantic (gabuev2023asymmetry)",
+    "reverse-engineered headache": "Roblin 2016 on the J-11 (roblin2016j11)",
+    "no-alliance, no-confrontation and not targeting any third party": "Xi Jinping's written "
+    "statement in Moscow, Xinhua, 20 March 2023 (timeline row 2023-03-20-xi-moscow-visit)",
     "grandfather clause": "term of art for Decision 2014/512/CFSP's exemption",
     # The module's own interface texts, quoted where a page shows what a student will see.
     "not answered": "the grader's feedback for a question left unanswered (crmc.exercises)",
-    "for a new era": "Russia–China joint statement of March 2023 (timeline row)",
+    "for a new era": "Xi Jinping's written statement in Moscow, Xinhua, 20 March 2023 "
+    "(timeline row 2023-03-20-xi-moscow-visit)",
     "the enemy": "the FSB document as reported by The New York Times (nyt2025fsb)",
     "A two-way street?": "title of Exercise 3",
     "shall impose": "CAATSA section 231(a) (caatsa2017)",

@@ -11,7 +11,18 @@ import pandas as pd
 from crmc.html import html_table
 from crmc.tables import event_when
 
-__all__ = ["Fact", "Page", "claims_html", "deal_facts", "deals_between", "event_dates", "one_deal"]
+__all__ = [
+    "Fact",
+    "Page",
+    "claims_html",
+    "deal_facts",
+    "deals_between",
+    "event_dates",
+    "event_year",
+    "one_deal",
+    "series_years",
+    "year_list",
+]
 
 Fact = str | int | float
 """A value quoted in prose: glued as text (``{glue:text}``)."""
@@ -63,6 +74,33 @@ def event_dates(
 ) -> dict[str, Fact]:
     """Reader's dates of timeline events: ``{prefix + key: "26 April 1996", ...}``."""
     return {f"{prefix}{key}": event_when(timeline, event_id) for key, event_id in events.items()}
+
+
+def event_year(timeline: pd.DataFrame, event_id: str) -> int:
+    """The year of one timeline event; ``KeyError`` naming the id when there is none."""
+    rows = timeline.loc[timeline["id"] == event_id, "year"]
+    if rows.empty:
+        raise KeyError(f"no event {event_id!r} in the timeline")
+    return int(rows.iloc[0])
+
+
+def series_years(timeline: pd.DataFrame, title_prefix: str) -> list[int]:
+    """Years of the timeline's exercises whose title starts with ``title_prefix`` (a named
+    series such as "Peace Mission"), each year once, in order."""
+    chosen = timeline[
+        (timeline["category"] == "exercise") & timeline["title"].str.startswith(title_prefix)
+    ]
+    if chosen.empty:
+        raise KeyError(f"no exercise titled {title_prefix!r}… in the timeline")
+    return sorted({int(y) for y in chosen["year"]})
+
+
+def year_list(years: Sequence[int]) -> str:
+    """Years as prose: ``[2007, 2009, 2013]`` → ``"2007, 2009 and 2013"``."""
+    text = [str(y) for y in years]
+    if not text:
+        raise ValueError("no years to list")
+    return text[0] if len(text) == 1 else f"{', '.join(text[:-1])} and {text[-1]}"
 
 
 def deals_between(register: pd.DataFrame) -> dict[str, int]:

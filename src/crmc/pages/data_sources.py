@@ -5,7 +5,8 @@ from __future__ import annotations
 from crmc import data
 from crmc.data import DataDir
 from crmc.html import html_table
-from crmc.pages.base import Fact, Page
+from crmc.pages.base import Fact, Page, event_dates
+from crmc.tables import INTERVIEW_EVENT
 
 __all__ = ["COUNTED", "build"]
 
@@ -15,6 +16,12 @@ COUNTED: tuple[data.DatasetName, ...] = ("timeline", "flows", "claims", "cases",
 
 def build(data_dir: DataDir = None) -> Page:
     facts: dict[str, Fact] = {f"n_{name}": len(data.load(name, data_dir)) for name in COUNTED}
+    timeline = data.load_timeline(data_dir)
+    facts |= {
+        "timeline_first": int(timeline["year"].min()),
+        "timeline_last": int(timeline["year"].max()),
+        **event_dates(timeline, {"interview": INTERVIEW_EVENT}),
+    }
     register = data.load_sipri_register(data_dir)
     facts |= {
         "n_register": len(register),

@@ -10,7 +10,15 @@ from crmc import data, derived
 from crmc.data import DataDir
 from crmc.explorers.timeline import default_comparison, phase_table
 from crmc.html import html_table
-from crmc.pages.base import Fact, Page, claims_html, event_dates
+from crmc.pages.base import (
+    Fact,
+    Page,
+    claims_html,
+    event_dates,
+    event_year,
+    series_years,
+    year_list,
+)
 from crmc.tables import (
     as_float,
     as_int,
@@ -21,7 +29,7 @@ from crmc.tables import (
     row_of_max,
 )
 
-__all__ = ["KEY_EVENTS", "QUOTED_SYSTEMS", "build"]
+__all__ = ["EXERCISE_SERIES", "KEY_EVENTS", "QUOTED_SYSTEMS", "build"]
 
 KEY_EVENTS: Final = {
     "summit": "1989-05-16-sino-soviet-summit",
@@ -31,6 +39,7 @@ KEY_EVENTS: Final = {
     "border2004": "2004-10-14-eastern-border-supplementary-agreement",
     "border2008": "2008-07-21-border-protocol",
     "peacemission": "2005-08-18-peace-mission-2005",
+    "vostok2018": "2018-09-11-vostok-2018",
     "crimea": "2014-03-18-crimea-annexation",
     "embargo": "2014-07-31-eu-arms-embargo",
     "s400": "2015-04-s400-first-buyer",
@@ -45,6 +54,9 @@ KEY_EVENTS: Final = {
     "sipri2025": "2025-03-10-sipri-trends-2024",
 }
 """Dates quoted in the prose (glued as ``when_<key>``), each read from its timeline row."""
+
+EXERCISE_SERIES: Final = {"peacemission": "Peace Mission", "jointsea": "Joint Sea"}
+"""Named exercise series the prose lists (glued as ``<key>_first`` and ``<key>_later``)."""
 
 QUOTED_SYSTEMS: Final = {
     "su27": "Su-27 fighters (incl. kits for the J-11)",
@@ -62,10 +74,9 @@ def build(data_dir: DataDir = None) -> Page:
     yearly = derived.russia_china_yearly(data_dir)
     phases = phases_frame()
     facts: dict[str, Fact] = event_dates(timeline, KEY_EVENTS)
-    crimea = timeline.loc[timeline["id"] == KEY_EVENTS["crimea"], "year"]
     facts |= {
         "n_events": len(timeline),
-        "crimea_year": int(crimea.iloc[0]),
+        "crimea_year": event_year(timeline, KEY_EVENTS["crimea"]),
         "first_year": int(timeline["year"].min()),
         "last_year": int(timeline["year"].max()),
     }
@@ -96,11 +107,13 @@ def build(data_dir: DataDir = None) -> Page:
         tiv = as_float(directions.at[supplier, "tiv_delivered"])
         facts[f"deals_{supplier.lower()}"] = as_int(directions.at[supplier, "deals"])
         facts[f"tiv_{supplier.lower()}"] = f"{tiv:,.0f}"
+    # The two named exercise series, each complete in the timeline (tests/test_content_data.py).
+    for key, title in EXERCISE_SERIES.items():
+        years = series_years(timeline, title)
+        facts[f"{key}_first"] = years[0]
+        facts[f"{key}_later"] = year_list(years[1:])
     # Two kinds of evidence by phase.
     by_phase = phase_table(timeline, yearly, phases)
-    indexed = by_phase.set_index("phase")
-    facts["peak_exercises"] = as_int(indexed.loc["Peak", "exercise"])
-    facts["last_exercises"] = as_int(indexed.loc["Two-way street", "exercise"])
     # The explorer's default comparison, as the static page shows it.
     comparison = default_comparison(timeline, yearly)
     facts |= {

@@ -9,7 +9,15 @@ from crmc import data
 from crmc.classify import CRITERIA, CRITERION_INFO, DEFAULT_WEIGHTS, classify_cases
 from crmc.data import DataDir
 from crmc.html import html_table
-from crmc.pages.base import Fact, Page, claims_html, deal_facts, deals_between, event_dates
+from crmc.pages.base import (
+    Fact,
+    Page,
+    claims_html,
+    deal_facts,
+    deals_between,
+    event_dates,
+    event_year,
+)
 from crmc.tables import visibility_table
 
 __all__ = ["KEY_EVENTS", "build"]
@@ -33,8 +41,7 @@ def build(data_dir: DataDir = None) -> Page:
     dates = event_dates(timeline, KEY_EVENTS, prefix="")
     facts: dict[str, Fact] = {f"{key}_date": dates[key] for key in KEY_EVENTS if key != "interview"}
     facts["interview_month"] = dates["interview"]
-    embargo = timeline.loc[timeline["id"] == KEY_EVENTS["embargo"], "year"]
-    facts["embargo_year"] = int(embargo.iloc[0])
+    facts["embargo_year"] = event_year(timeline, KEY_EVENTS["embargo"])
     facts |= deals_between(register)
     china = register[register["supplier"] == "China"]
     henan = china[china["weapon_category"] == "engines"].iloc[0]

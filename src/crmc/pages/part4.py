@@ -10,7 +10,7 @@ import pandas as pd
 from crmc import data, whatif
 from crmc.data import DataDir
 from crmc.html import html_table
-from crmc.pages.base import Fact, Page, claims_html, event_dates
+from crmc.pages.base import Fact, Page, claims_html, event_dates, event_year
 from crmc.tables import AFTER_INTERVIEW, implications_table, sanctions_events
 
 __all__ = ["KEY_EVENTS", "build"]
@@ -27,6 +27,19 @@ KEY_EVENTS: Final = {
     "entity": "2022-06-28-us-entity-list-additions",
     "nato": "2022-06-29-nato-strategic-concept",
     "pelosi": "2022-08-04-taiwan-exercises",
+    "position": "2023-02-24-china-position-paper",
+    "xi_visit": "2023-03-20-xi-moscow-visit",
+    "jointsword2023": "2023-04-08-joint-sword-2023",
+    "eu11": "2023-06-23-eu-11th-package",
+    "eo14114": "2023-12-22-executive-order-14114",
+    "chouzhou": "2024-02-07-chouzhou-bank-halts-russia-settlements",
+    "jointsword2024a": "2024-05-23-joint-sword-2024a",
+    "alaska": "2024-07-24-joint-bomber-patrol-alaska",
+    "drone_controls": "2024-09-01-china-drone-export-controls",
+    "jointsword2024b": "2024-10-14-joint-sword-2024b",
+    "nk_troops": "2024-10-north-korean-troops",
+    "garpiya": "2024-10-17-us-sanctions-garpiya",
+    "eu15": "2024-12-16-eu-15th-package",
 }
 """Dates quoted in the prose (glued as ``when_<key>``), each read from its timeline row."""
 
@@ -55,6 +68,7 @@ def build(data_dir: DataDir = None) -> Page:
     starts = timeline.set_index("id")["start"]
     gap = starts[KEY_EVENTS["interview"]] - starts[KEY_EVENTS["nds"]]
     facts["nds_age"] = f"{gap.days / 365.25:.1f}"
+    facts["nds_year"] = event_year(timeline, KEY_EVENTS["nds"])
     events = sanctions_events(timeline)
     cells = implications_table(implications)
     empty = cells[cells["n_statements"] == 0]
