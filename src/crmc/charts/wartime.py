@@ -68,6 +68,8 @@ DIRECTION_COLOURS: dict[str, str] = {
 """Matrix cell colours, from the theme's Okabe-Ito palette (colour-blind-safe)."""
 
 _PLOT_WIDTH = 350
+_MIN_CODE_CELL = 56
+"""Narrowest matrix cell (px) that holds the word "unknown" with a margin."""
 """Concatenated views cannot use ``width="container"``; this plus the labels fits the column."""
 
 
@@ -212,8 +214,11 @@ def _matrix_view(long: pd.DataFrame, y: alt.Y, shown: Any) -> alt.LayerChart:
         opacity=highlight(shown),
     )
     on_yellow = alt.datum.direction == "unknown (half weight)"
+    # On a phone a cell is narrower than "unknown": the yellow cell then says "?".
+    # The view's width signal has no alt.datum form, so this predicate is written out.
+    narrow = f"width < {len(CRITERIA) * _MIN_CODE_CELL} && datum.code === 'unknown'"
     labels = cells.mark_text().encode(
-        alt.Text("code:N"),
+        text=alt.when(narrow).then(alt.value("?")).otherwise(alt.Text("code:N")),
         color=alt.when(on_yellow).then(alt.value(INK)).otherwise(alt.value(PAPER)),
     )
     view = alt.layer(rects, labels).properties(
