@@ -36,7 +36,8 @@ from crmc.fingerprint import (
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "interview"
 CHECKED = sorted(
-    [*ROOT.glob("book/**/*.md"), *ROOT.glob("exercises/*.md"), *ROOT.glob("src/crmc/data/*.csv")]
+    [*ROOT.glob("book/**/*.md"), *ROOT.glob("exercises/*.md"), *ROOT.glob("src/crmc/data/*.csv"),
+     *ROOT.glob("src/crmc/data/selfchecks/*.yml")]
 )
 
 # A quotation may wrap onto the next line, but never runs across a blank line.
@@ -135,6 +136,12 @@ def checked_text(path: Path) -> str:
     raw = path.read_text(encoding="utf-8")
     if path.suffix == ".csv":
         return "\n".join(cell for row in csv.reader(io.StringIO(raw)) for cell in row)
+    if path.suffix == ".yml":  # self-check questions: every prompt, option and feedback
+        import yaml
+
+        return "\n".join(t for q in yaml.safe_load(raw)["questions"]
+                         for t in (q["prompt"], *(v for o in q["options"]
+                                                  for k, v in o.items() if k != "correct")))
     return INLINE_CODE.sub(" ", FENCED.sub("\n", raw))
 
 

@@ -58,6 +58,11 @@ def lab(release: ReleaseRun, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     settings.mkdir(parents=True)
     # Render every cell (no windowing), so the test sees the whole notebook.
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # No "get notified about Jupyter news?" toast over the notebook (and no news fetch).
+    notification = base / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false"}))
     token = secrets.token_hex(16)
     port = _free_port()
     env = {**os.environ, "HOME": str(base / "home"), "JUPYTER_CONFIG_DIR": str(config),

@@ -26,6 +26,7 @@ from crmc.exercises import EXERCISES
 from crmc.release import released_pages
 from crmc.sphinxext.launch import release_path
 from tests.conftest import ROOT, ReleaseRun
+from tests.selfcheck_ui import check_commit_first
 
 from .conftest import Lab
 
@@ -39,6 +40,8 @@ RUN_ALL_TIMEOUT_MS = 240_000
 PAGES = [path for d in released_pages(ROOT) if (path := release_path(d, is_notebook=True))]
 EXERCISE_NOTEBOOKS = [f"exercises/{name}/{name}.ipynb" for name in EXERCISES]
 NOTEBOOKS = PAGES + EXERCISE_NOTEBOOKS
+SELF_CHECK_PAGES = [path for path in PAGES
+                    if "\n## Self-check\n" in (ROOT / path).with_suffix(".md").read_text("utf-8")]
 
 
 class Traffic:
@@ -211,13 +214,13 @@ def test_notebook_runs_all_and_reads_like_the_book(
     for raw in RAW_MYST:
         assert raw not in text, f"raw MyST {raw!r} rendered in {path}"
 
-    # Self-check answers: folded until the student opens them.
+    # Folded blocks stay folded until opened.
     details = page.locator(".jp-RenderedMarkdown details")
     for i in range(details.count()):
         expect(details.nth(i).locator(":scope > :not(summary)").first).to_be_hidden()
-    if details.count():
-        details.first.locator("summary").click()
-        expect(details.first.locator(":scope > :not(summary)").first).to_be_visible()
+    # Self-checks: no feedback before the student picks an option and presses Check.
+    if path in SELF_CHECK_PAGES:
+        check_commit_first(page, page.locator(".jp-Notebook"))
 
     _check_charts(page, lab, traffic, path)
 

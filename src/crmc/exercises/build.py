@@ -260,10 +260,16 @@ def build_exercise(
         with zipfile.ZipFile(products.autograder_zip, "a") as zf:
             zf.writestr(MANIFEST_IN_ZIP, text)
         embed_engine(products.autograder_zip)  # Gradescope grades with the module's engine
+        # The download holds the release's notebook ("Before you submit" added); the student
+        # folder keeps the build's own, which the grading fixtures are made from.
+        release_copy = Path(tmp) / f"{name}-release.ipynb"
+        shutil.copy2(products.student_notebook, release_copy)
+        add_before_you_submit(release_copy)
         with zipfile.ZipFile(products.student_zip, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted((products.root / "student").rglob("*")):
                 if path.is_file():
-                    zf.write(path, Path(name) / path.relative_to(products.root / "student"))
+                    zf.write(release_copy if path == products.student_notebook else path,
+                             Path(name) / path.relative_to(products.root / "student"))
     return products
 
 

@@ -58,6 +58,13 @@ class Page:
             raise KeyError(f"page {self.name!r} has no table {name!r} (tables: {known})")
         return HTML(self.tables[name])  # type: ignore[no-untyped-call]  # IPython: untyped
 
+    def self_check(self) -> Any:
+        """The page's self-check questions (:mod:`crmc.selfcheck`), commit-first."""
+        from crmc.pages.selfcheck_facts import selfcheck_facts
+        from crmc.selfcheck import SelfCheck
+
+        return SelfCheck(self.name, {**self.facts, **selfcheck_facts(self.name)})
+
     def glue(self) -> None:
         """Glue every fact and block into the notebook, without displaying them."""
         from IPython.display import HTML
