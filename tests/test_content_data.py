@@ -206,8 +206,13 @@ def test_claim_verdicts_the_review_corrected(claims: pd.DataFrame) -> None:
     assert claims.loc["q5-taiwan-visits-exercises", "verdict"] == "partly"
     assert "stated rationale" in claims.loc["q5-taiwan-visits-exercises", "evidence"]
     assert claims.loc["q5-taiwan-rethink-russia", "verdict"] == "not testable"
+    # SIPRI cannot see the components the claim is about, so the data cannot settle it.
+    net = claims.loc["q3-net-provider-role"]
+    assert net["verdict"] == "not testable" and net["evidence"].startswith("Not testable")
+    assert "April 2023" in claims.loc["q5-taiwan-visits-exercises", "evidence"]
     sanctions = claims.loc["q5-sanctions-risk", "evidence"]
     assert "11th package (23 June 2023)" in sanctions and "December 2024" in sanctions
+    assert "Executive Order 14114" in sanctions and "banks" in sanctions
 
 
 def test_glossary_caatsa_requires_and_sanctions_are_defined_by_reason() -> None:
