@@ -13,19 +13,30 @@ Measures (each the median of --runs runs):
   transferred       bytes over the wire on a first load (cold cache), the site served
                     gzipped on loopback as GitHub Pages serves it; budget: prose page
                     <= 0.35 MB, chart page <= 0.8 MB
+  lighthouse        Lighthouse 12.2.3 (installed by this script with npm into
+                    ~/.cache/crmc-bench, run with CHROME_PATH=/usr/bin/chromium), mobile
+                    preset, the site served gzipped on loopback: performance, accessibility,
+                    best-practices scores, CLS and TBT per page, and the same figures for
+                    Jupyter Book's template book (`jupyter-book create`, built by this
+                    environment, served the same way)
+  pdf edition       seconds to build the PDF edition from the built site, and its pages
 Writes benchmarks/results/site.json and prints a table.
     python benchmarks/bench_site.py --pages-only   only page weight and charts drawn
+    python benchmarks/bench_site.py --lighthouse   only Lighthouse (this site and the template)
+    python benchmarks/bench_site.py --pdf          only the PDF edition's build
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -105,6 +116,18 @@ def chart_draw_times(runs: int) -> dict[str, float]:
     return times
 
 
+def is_chart_page(page_path: str, site: Path = SITE) -> bool:
+    """A page with a chart, or a redirect (index.html) to one."""
+    text = (site / page_path).read_text()
+    if "crmc-vega" in text:
+        return True
+    redirect = re.search(r'http-equiv="refresh"[^>]*url=([^"\s>]+)', text, re.I)
+    if redirect:
+        target = (site / page_path).parent / redirect.group(1).split("#")[0]
+        return target.is_file() and "crmc-vega" in target.read_text()
+    return False
+
+
 CHART_PAGE_BUDGET = 800_000
 PROSE_PAGE_BUDGET = 350_000
 
@@ -139,7 +162,7 @@ def transferred_bytes(runs: int, site: Path = SITE) -> dict[str, dict[str, float
                 samples.append(total)
                 counts.append(len(finished))
                 context.close()
-            charts = "crmc-vega" in (site / page_path).read_text()
+            charts = is_chart_page(page_path, site)
             results[page_path] = {
                 "bytes": statistics.median(samples),
                 "requests": statistics.median(counts),
@@ -149,11 +172,133 @@ def transferred_bytes(runs: int, site: Path = SITE) -> dict[str, dict[str, float
     return results
 
 
+LIGHTHOUSE_VERSION = "12.2.3"
+LIGHTHOUSE_DIR = (
+    Path(os.environ.get("CRMC_BENCH_CACHE", Path.home() / ".cache" / "crmc-bench"))
+    / f"lighthouse-{LIGHTHOUSE_VERSION}"
+)
+LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices")
+
+
+def lighthouse_cli() -> Path:
+    """Lighthouse, pinned, installed with npm into the benchmark's own cache folder."""
+    cli = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
+    if not cli.exists():
+        LIGHTHOUSE_DIR.mkdir(parents=True, exist_ok=True)
+        (LIGHTHOUSE_DIR / "package.json").write_text('{"private": true}\n')
+        subprocess.run(
+            ["npm", "i", "-E", f"lighthouse@{LIGHTHOUSE_VERSION}", "--no-audit", "--no-fund"],
+            cwd=LIGHTHOUSE_DIR,
+            check=True,
+        )
+    return cli
+
+
+def lighthouse_once(url: str) -> dict[str, float]:
+    """One Lighthouse run (mobile preset, its default) of ``url``: scores 0-100, CLS, TBT ms."""
+    from crmc.sphinxext.serve import CHROMIUM_ARGS, chromium_path
+
+    with tempfile.TemporaryDirectory(prefix="crmc-lh-") as tmp:
+        report = Path(tmp) / "report.json"
+        flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
+        result = subprocess.run(
+            [
+                str(lighthouse_cli()),
+                url,
+                "--quiet",
+                "--output=json",
+                f"--output-path={report}",
+                f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}",
+                f"--chrome-flags={flags}",
+            ],
+            env={**os.environ, "CHROME_PATH": chromium_path()},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        if result.returncode != 0 or not report.is_file():
+            raise SystemExit(f"lighthouse failed on {url}:\n{result.stderr[-2000:]}")
+        data = json.loads(report.read_text())
+    audits = data["audits"]
+    scores = {c: round(100 * (data["categories"][c]["score"] or 0)) for c in LIGHTHOUSE_CATEGORIES}
+    return {
+        **scores,
+        "cls": float(audits["cumulative-layout-shift"]["numericValue"]),
+        "tbt_ms": float(audits["total-blocking-time"]["numericValue"]),
+        "fcp_ms": float(audits["first-contentful-paint"]["numericValue"]),
+        "lcp_ms": float(audits["largest-contentful-paint"]["numericValue"]),
+    }
+
+
+def lighthouse_medians(site: Path, pages: list[str], runs: int) -> dict[str, dict[str, float]]:
+    """Median of ``runs`` Lighthouse runs per page, the site served gzipped on loopback."""
+    from crmc.sphinxext.serve import serve_gzipped
+
+    results: dict[str, dict[str, float]] = {}
+    with serve_gzipped(site) as base:
+        for page_path in pages:
+            samples = [lighthouse_once(base + page_path) for _ in range(runs)]
+            results[page_path] = {
+                key: statistics.median(s[key] for s in samples) for key in samples[0]
+            }
+            print(f"  lighthouse {page_path:40} {results[page_path]}", flush=True)
+    return results
+
+
+def template_book(workdir: Path) -> Path:
+    """Jupyter Book's own template book, created and built by this environment."""
+    jb = str(Path(sys.executable).with_name("jupyter-book"))
+    book = workdir / "template"
+    subprocess.run([jb, "create", str(book)], check=True, capture_output=True)
+    subprocess.run([jb, "build", str(book)], check=True, capture_output=True)
+    return book / "_build" / "html"
+
+
+def lighthouse(runs: int) -> dict[str, object]:
+    """Lighthouse medians for every page of this site and of the template book."""
+    ours = [p for p in page_weights() if p != "index.html"]  # index.html only redirects
+    with tempfile.TemporaryDirectory(prefix="crmc-template-book-") as tmp:
+        template_site = template_book(Path(tmp))
+        theirs = [p for p in page_weights(template_site) if p not in ("index.html",)]
+        template = lighthouse_medians(template_site, theirs, runs)
+    return {
+        "version": LIGHTHOUSE_VERSION,
+        "preset": "mobile (Lighthouse default), simulated throttling",
+        "site": lighthouse_medians(SITE, ours, runs),
+        "template_book": template,
+    }
+
+
+def pdf_edition(runs: int) -> dict[str, float]:
+    """Median seconds to build the PDF edition from the built site (into a temporary file)."""
+    from pypdf import PdfReader
+
+    from crmc.sphinxext.pdf import build_pdf
+
+    seconds, pages = [], []
+    with tempfile.TemporaryDirectory(prefix="crmc-pdf-bench-") as tmp:
+        for _ in range(runs):
+            summary = build_pdf(SITE, ROOT / "_toc.yml", Path(tmp) / "edition.pdf")
+            seconds.append(summary.seconds)
+            pages.append(len(PdfReader(summary.path).pages))
+        size = (Path(tmp) / "edition.pdf").stat().st_size
+    return {"build_s": statistics.median(seconds), "pages": statistics.median(pages), "bytes": size}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pages-only", action="store_true")
+    parser.add_argument("--lighthouse", action="store_true")
+    parser.add_argument("--pdf", action="store_true")
     args = parser.parse_args()
+    if args.lighthouse:
+        _report({"runs": args.runs, "lighthouse": lighthouse(args.runs)}, "site-lighthouse.json")
+        return
+    if args.pdf:
+        _report({"runs": args.runs, "pdf_edition": pdf_edition(args.runs)}, "site-pdf.json")
+        return
     if args.pages_only:
         results: dict[str, object] = {
             "runs": args.runs,
@@ -186,6 +331,8 @@ def main() -> None:
         "page_bytes": page_weights(),
         "charts_drawn_ms": chart_draw_times(args.runs),
         "transferred": transferred_bytes(args.runs),
+        "pdf_edition": pdf_edition(args.runs),
+        "lighthouse": lighthouse(args.runs),
     }
     _report(results, "site.json")
 

@@ -2,6 +2,9 @@
 # Set up .venv, generate the exercises, and build the course site into _build/html.
 # Sphinx warnings and broken references fail the build (-W -n --keep-going).
 #   bash scripts/build-site.sh               student site (publish this one)
+#   bash scripts/build-site.sh --pdf         the student site and its PDF edition
+#                                            (_build/html/crmc-module.pdf, printed by Chromium;
+#                                            every page's PDF button then links to it)
 #   bash scripts/build-site.sh --instructor  exercise pages show solutions; built into
 #                                            _build/instructor/html (never publish it)
 source "$(dirname "$0")/_env.sh"
@@ -18,4 +21,13 @@ else
   crmc-exercises build --book-dir book/exercises
   jupyter-book build . -W -n --keep-going
   echo "Site built: $ROOT/_build/html/index.html"
+  if [ "${1:-}" = "--pdf" ]; then
+    install_requirements requirements-pdf.txt
+    python -m crmc.sphinxext.pdf --site _build/html --toc _toc.yml
+  else
+    # No PDF edition in this build: a PDF left from an earlier one would not match the pages,
+    # so it goes, and every page's PDF button goes back to printing the page.
+    rm -f _build/html/crmc-module.pdf
+    python -m crmc.sphinxext.pdf --site _build/html --link-only
+  fi
 fi

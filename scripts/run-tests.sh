@@ -2,7 +2,7 @@
 # Set up .venv (with test tools), make sure Debian's Chromium is there, build the site,
 # then run every test: unit, notebooks, exercises and grading, and the browser tests.
 source "$(dirname "$0")/_env.sh"
-install_requirements requirements.txt requirements-test.txt
+install_requirements requirements.txt requirements-pdf.txt requirements-test.txt
 # Debian's chromium (browser tests), nodejs (one test runs the site's Vega bundles) and
 # bubblewrap (the grading sandbox).
 for tool in chromium:chromium node:nodejs bwrap:bubblewrap; do

@@ -41,8 +41,44 @@ ICONS: dict[str, tuple[str, ...]] = {
         "rocket",
         "sun",
         "xmark",
+        # Drawn by the theme's CSS as font glyphs (see PSEUDO_ICONS):
+        "angle-down",
+        "arrow-up-right-from-square",
+        "bell",
+        "circle-exclamation",
+        "circle-info",
+        "lightbulb",
+        "triangle-exclamation",
     ),
     "brands": ("github",),
+}
+
+PSEUDO_ICONS: dict[str, tuple[str, ...]] = {
+    # icon → the theme's pseudo-elements that draw it as a Font Awesome *font* glyph
+    # (pydata-sphinx-theme.css, sphinx-book-theme.css). Drawn as the same masks instead, so no
+    # page downloads the 150 KB icon font for an admonition or a download link.
+    "bell": (".admonition>.admonition-title::after", "div.admonition>.admonition-title::after"),
+    "circle-info": (".admonition.note>.admonition-title::after",),
+    "lightbulb": (
+        ".admonition.tip>.admonition-title::after",
+        ".admonition.hint>.admonition-title::after",
+    ),
+    "circle-exclamation": (
+        ".admonition.important>.admonition-title::after",
+        ".admonition.attention>.admonition-title::after",
+    ),
+    "triangle-exclamation": (
+        ".admonition.caution>.admonition-title::after",
+        ".admonition.warning>.admonition-title::after",
+        ".admonition.danger>.admonition-title::after",
+    ),
+    "download": ("a.reference.download::before",),
+    "arrow-up-right-from-square": (
+        ".nav-link.nav-external::after",
+        "nav.bd-links li>a.reference.external::after",
+    ),
+    "angle-right": ("ul.bd-breadcrumbs li.breadcrumb-item:not(.breadcrumb-home)::before",),
+    "angle-down": (".bd-sidebar-secondary.hide:not(:hover) .onthispage::after",),
 }
 
 ICON_STYLE_CLASSES = ("fa", "fas", "far", "fab", "fa-solid", "fa-regular", "fa-brands")
@@ -110,15 +146,23 @@ def subset_css(found: dict[str, tuple[int, int, str]]) -> str:
         "mask:var(--crmc-icon) center/contain no-repeat}",
         f"{before}{{content:none!important}}",
     ]
+    urls = {}
     for name, (width, height, path) in sorted(found.items()):
         svg = (
             f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'>"
             f"<path d='{path}'/></svg>"
         )
-        lines.append(
-            f'.fa-{name}{{--crmc-icon:url("data:image/svg+xml,{quote(svg, safe=" =:/,.-")}");'
-            f"width:{width / height:.4g}em}}"
-        )
+        urls[name] = f'url("data:image/svg+xml,{quote(svg, safe=" =:/,.-")}")'
+        lines.append(f".fa-{name}{{--crmc-icon:{urls[name]};width:{width / height:.4g}em}}")
+    pseudo = [s for targets in PSEUDO_ICONS.values() for s in targets]
+    lines.append(
+        f"{','.join(pseudo)}{{content:''!important;font:inherit!important;display:inline-block;"
+        "width:1em;height:1em;vertical-align:-0.125em;background-color:currentColor;"
+        "-webkit-mask:var(--crmc-icon) center/contain no-repeat;"
+        "mask:var(--crmc-icon) center/contain no-repeat}"
+    )
+    for name, targets in PSEUDO_ICONS.items():
+        lines.append(f"{','.join(targets)}{{--crmc-icon:{urls[name]}}}")
     return "\n".join(lines) + "\n"
 
 

@@ -202,11 +202,18 @@ def banner(launch_url: str | None) -> str:
             f' <a class="crmc-launch-link" href="{html.escape(launch_url)}">Open this page live '
             "in Binder</a> to use it (or the rocket button at the top of the page)."
         )
+        where = f"live at {html.escape(launch_url)}"
     else:
         link = " Run this page's notebook in Jupyter to use it."
+        where = "by running this page's notebook in Jupyter"
+    # Paper has no controls: print shows only this line (crmc-site.css hides the rest).
+    print_note = (
+        f'<span class="crmc-print-note">Interactive explorer, printed in its starting state; '
+        f"use it {where}.</span>"
+    )
     return (
         f'<p class="crmc-explorer-banner" role="note"><strong>{html.escape(BANNER_REASON)}</strong>'
-        f"{link}</p>"
+        f"{link}{print_note}</p>"
     )
 
 
