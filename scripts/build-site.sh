@@ -11,7 +11,7 @@ source "$(dirname "$0")/_env.sh"
 install_requirements requirements.txt
 # The execution cache keys pages on their code only; clear it when the package, its data or
 # the pins change, so a rebuild never publishes outputs computed from old data.
-python -m crmc.buildcache . _build/.jupyter_cache
+python -m crmc.buildcache . _build/.jupyter_cache _build/.doctrees
 if [ "${1:-}" = "--instructor" ]; then
   crmc-exercises build --book-dir book/exercises --instructor
   jupyter-book build . -W -n --keep-going --path-output _build/instructor

@@ -4,7 +4,8 @@ MyST-NB's cache (jupyter-cache) keys each page on its code cells only. The pages
 setup cell, ``page = crmc.page("part1")``, so an edited CSV or chart module leaves every key
 unchanged and a rebuild would publish the old outputs. The build command therefore records a
 digest of everything the pages import or read (the package, its data and the pins) beside
-the cache, and clears the cache when that digest changes.
+the cache, and clears the cache when that digest changes. Sphinx's doctrees are cleared with it:
+Sphinx also treats a page whose source is unchanged as up to date and would keep its old output.
 
     python -m crmc.buildcache ROOT CACHE_DIR [CACHE_DIR ...]
 """
