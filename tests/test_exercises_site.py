@@ -14,6 +14,7 @@ import pytest
 
 from crmc.exercises import EXERCISES, exercises_dir, find_project
 from crmc.exercises.build import Products, build_all, write_book_pages
+from crmc.exercises.objectives import write_map
 
 pytestmark = pytest.mark.slow
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "data"
@@ -93,6 +94,7 @@ def test_built_site_holds_no_solution_or_hidden_test(
     config.write_text("repository: {url: 'https://github.com/o/r'}\n"
                       "launch_buttons: {binderhub_url: 'https://mybinder.org'}\n", encoding="utf-8")
     write_book_pages(built, book / "exercises", config_file=config)
+    write_map(book / "exercises", find_project())  # the index includes the generated objectives map
     (book / "_config.yml").write_text(
         "title: test\nexecute:\n  execute_notebooks: 'off'\n", encoding="utf-8")
     (book / "_toc.yml").write_text(
@@ -175,3 +177,19 @@ def test_public_checks_run_in_a_renamed_student_notebook(
         for o in solution.cells[first_check].get("outputs", [])
     )
     assert "passed" in output.lower(), output[:2000]
+
+
+def test_student_cells_are_valid_python(built: list[Products]) -> None:
+    """Every code cell a student receives parses: a stripped solution leaves runnable `...`."""
+    import ast
+
+    import nbformat
+
+    for p in built:
+        nb = nbformat.read(p.student_notebook, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                try:
+                    ast.parse(cell.source)
+                except SyntaxError as exc:  # pragma: no cover - the failure message
+                    pytest.fail(f"{p.name}, cell {i}: {exc}\n{cell.source[:200]}")

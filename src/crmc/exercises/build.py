@@ -164,8 +164,9 @@ def parse_master(nb: Any) -> dict[str, Any]:
                 current["prompt"] = text.strip()
                 kind = re.search(r"\((data|concept|written)", text)
                 current["type"] = kind.group(1) if kind else current["kind"]
-                objs = re.search(r"objectives? ([A-Z]\d+(?:(?:, | and )[A-Z]\d+)*)\)", text)
-                current["objectives"] = re.findall(r"[A-Z]\d+", objs.group(1)) if objs else []
+                oid = r"[A-Z]\d+(?:\.\d+)?"  # H1 (old style) or P1.2 (a part page's objective)
+                objs = re.search(rf"objectives? ({oid}(?:(?:, | and ){oid})*)\)", text)
+                current["objectives"] = re.findall(oid, objs.group(1)) if objs else []
     return {"title": title, "objectives": objectives, "questions": questions}
 
 

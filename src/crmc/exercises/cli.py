@@ -44,6 +44,7 @@ from .grade import GradingError
 from .gradebook import GradebookError, open_store
 from .gradeloop import GradeOptions, grade_into_store, summary_lines
 from .lms import LMS_NAMES, POLICIES, InputError
+from .objectives import ObjectivesError, write_map
 from .sandbox import Limits
 
 
@@ -171,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
                 for page in write_book_pages(products, args.book_dir, instructor=args.instructor,
                                              config_file=repo / "_config.yml"):
                     print(f"book page: {page}")
-        except (BuildError, ProjectNotFoundError) as exc:
+                print(f"objectives map: {write_map(args.book_dir, repo)}")
+        except (BuildError, ObjectivesError, ProjectNotFoundError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         return 0
