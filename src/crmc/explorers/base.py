@@ -2,8 +2,9 @@
 
 An explorer's logic is a pure function (tested without a browser). Its widget holds the
 controls and one ``HTML`` output that it re-renders from that function whenever a control
-changes. On the static site the widget shows its initial state; the note says how to make
-it live.
+changes. On the static site the widget is written as static HTML with its controls disabled,
+under a banner that says why and links to the live page (``crmc.sphinxext.widgets_static``), so
+the explorer itself carries no "launch this page" note: in a live notebook that note is wrong.
 """
 
 from __future__ import annotations
@@ -14,19 +15,7 @@ import ipywidgets as widgets
 
 from crmc.html import html_table
 
-__all__ = ["STATIC_NOTE", "alert_html", "html_table", "note_widget", "year_menu"]
-
-STATIC_NOTE = (
-    "Interactive in a live notebook: launch this page in Binder or JupyterHub "
-    "(rocket button at the top). On the static page it shows its initial state."
-)
-
-
-def note_widget() -> widgets.HTML:
-    """The one-line note on how to make an explorer live."""
-    return widgets.HTML(
-        f'<p class="crmc-explorer-note"><small>{html.escape(STATIC_NOTE)}</small></p>'
-    )
+__all__ = ["alert_html", "html_table", "year_menu"]
 
 
 def year_menu(years: list[int], value: int, name: str) -> widgets.Dropdown:

@@ -24,7 +24,7 @@ from crmc.classify import (
     classify_cases,
     nearest_cases,
 )
-from crmc.explorers.base import html_table, note_widget
+from crmc.explorers.base import html_table
 
 __all__ = ["ClassificationExplorer", "format_classification"]
 
@@ -109,7 +109,7 @@ class ClassificationExplorer(widgets.VBox):
         self.preset.observe(self._load_preset, names="value")
         for toggle in self.toggles.values():
             toggle.observe(self._update, names="value")
-        super().__init__([self.preset, *rows, self.output, note_widget()])
+        super().__init__([self.preset, *rows, self.output])
         if start:
             self.preset.value = start
         self._update()

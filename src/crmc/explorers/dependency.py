@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from crmc.data.schemas import FLOW_DOMAINS
-from crmc.explorers.base import alert_html, html_table, note_widget
+from crmc.explorers.base import alert_html, html_table
 from crmc.tables import DIRECTIONS, as_int, flow_table
 
 __all__ = [
@@ -208,7 +208,7 @@ class DependencyExplorer(widgets.VBox):  # type: ignore[misc,unused-ignore]  # i
         self.output = widgets.HTML()
         self.kind.observe(self._switch, names="value")
         self.choice.observe(self._update, names="value")
-        super().__init__([widgets.HBox([self.kind, self.choice]), self.output, note_widget()])
+        super().__init__([widgets.HBox([self.kind, self.choice]), self.output])
         self._update()
 
     def _options(self, kind: Kind) -> list[str]:

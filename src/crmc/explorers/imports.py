@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import pandas as pd
 
-from crmc.explorers.base import note_widget, year_menu
+from crmc.explorers.base import year_menu
 from crmc.tables import as_float, as_int, row_of_max
 
 
@@ -79,7 +79,7 @@ class ImportsExplorer(widgets.VBox):
         self.output = widgets.HTML()
         for control in (self.start, self.end):
             control.observe(self._update, names="value")
-        super().__init__([widgets.HBox([self.start, self.end]), self.output, note_widget()])
+        super().__init__([widgets.HBox([self.start, self.end]), self.output])
         self._update()
 
     def _update(self, _change: object = None) -> None:

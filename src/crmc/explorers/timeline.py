@@ -16,7 +16,7 @@ import pandas as pd
 
 from crmc import derived
 from crmc.data.schemas import TIMELINE_CATEGORIES
-from crmc.explorers.base import alert_html, html_table, note_widget, year_menu
+from crmc.explorers.base import alert_html, html_table, year_menu
 from crmc.tables import as_int, event_date_label
 
 __all__ = [
@@ -328,7 +328,6 @@ class TimelineExplorer(widgets.VBox):  # type: ignore[misc,unused-ignore]  # ipy
                 widgets.HBox([self.second_start, self.second_end]),
                 self.categories,
                 self.output,
-                note_widget(),
             ]
         )
         self._update()

@@ -11,7 +11,7 @@ import html
 
 import ipywidgets as widgets
 
-from crmc.explorers.base import html_table, note_widget
+from crmc.explorers.base import html_table
 from crmc.whatif import (
     DEFAULT_INPUTS,
     INPUT_INFO,
@@ -106,7 +106,7 @@ class WhatIfExplorer(widgets.VBox):
         for control in self.controls.values():
             control.observe(self._update, names="value")
         self.sweep_menu.observe(self._update, names="value")
-        super().__init__([*self.controls.values(), self.sweep_menu, self.output, note_widget()])
+        super().__init__([*self.controls.values(), self.sweep_menu, self.output])
         self._update()
 
     def inputs(self) -> WhatIfInputs:
