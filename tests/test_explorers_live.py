@@ -43,3 +43,11 @@ def test_live_explorer_never_says_launch_elsewhere(name: str) -> None:
 def test_the_check_finds_a_launch_note() -> None:
     planted = widgets.VBox([widgets.HTML("<p>Launch this page in Binder</p>")])
     assert "launch this page" in " ".join(_texts(planted)).lower()
+
+
+def test_dependency_sources_are_links() -> None:
+    flows = crmc.page("part3").flows
+    html_out = explorers.DependencyExplorer(flows, start="JF-17 engine").output.value
+    sources = html_out.split('<ol class="crmc-sources">', 1)[1]
+    assert sources.count('<a href="http') >= 2  # the JF-17 rows cite several web sources
+    assert "http" not in sources.replace('href="http', ""), "a source URL is printed as text"

@@ -16,6 +16,7 @@ import pandas as pd
 
 from crmc.data.schemas import FLOW_DOMAINS
 from crmc.explorers.base import alert_html, html_table
+from crmc.html import source_links_html
 from crmc.tables import DIRECTIONS, as_int, flow_table
 
 __all__ = [
@@ -178,12 +179,10 @@ def format_dependency(dep: Dependency) -> str:
         caption=f"Components of {dep.name} (module's flows data)",
     )
     sources = "".join(
-        f"<li>{html.escape(c.component)}: {html.escape(c.source)}</li>" for c in dep.components
+        f"<li>{html.escape(c.component)}: {source_links_html(c.source)}</li>"
+        for c in dep.components
     )
-    table += (
-        '<p>Sources, by row:</p><ol class="crmc-sources" style="overflow-wrap: anywhere">'
-        f"{sources}</ol>"
-    )
+    table += f'<p>Sources, by row:</p><ol class="crmc-sources">{sources}</ol>'  # links wrap
     return head + table
 
 
