@@ -65,7 +65,7 @@ def test_the_real_package_digest_is_stable() -> None:
 def test_cli_clears_a_stale_cache_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = _project(tmp_path)
     assert buildcache.main([str(root), "_build/.jupyter_cache"]) == 0
-    assert "executed again" in capsys.readouterr().out
+    assert "cleared, pages rebuild" in capsys.readouterr().out
     assert buildcache.main([str(root), "_build/.jupyter_cache"]) == 0
     assert capsys.readouterr().out == ""
     assert buildcache.main([]) == 2

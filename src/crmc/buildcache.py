@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in args[1:]:
         cache_dir = root / name
         if clear_if_stale(root, cache_dir):
-            print(f"Execution cache {name}: inputs changed, pages will be executed again.")
+            print(f"{name}: the package, its data or the pins changed; cleared, pages rebuild.")
     return 0
 
 

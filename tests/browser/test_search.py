@@ -11,8 +11,8 @@ from playwright.sync_api import Browser
 from tests.browser.sitecheck import guard_context
 
 # query → a page that discusses it (each checked against the built pages' text below).
-# "J-11B" is not in the book yet (only the J-11); the splitter's unit test covers it.
 QUERIES = {
+    "J-11B": "part1-history",
     "S-400": "part1-history",
     "S400": "part1-history",
     "S-300": "part1-history",
@@ -48,3 +48,32 @@ def test_search_finds_names_as_typed(
     finally:
         context.close()
     assert any(expected_page in href for href in results), f"{query!r} → {results}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["objectives", "S-400"])
+def test_snippets_show_page_text_not_its_contents_list(
+    browser: Browser, base_url: str, query: str
+) -> None:
+    # Each page's "Contents" list and header buttons sit inside its main region, where
+    # Sphinx takes snippets from; crmc-search.js strips them. Without it, "objectives" gave
+    # "Contents Learning objectives What the interview says ..." and "S-400" gave "...Binder".
+    context = browser.new_context()
+    guard_context(context, {})
+    page = context.new_page()
+    try:
+        page.goto(base_url + "search.html?q=" + quote_plus(query))
+        page.wait_for_function(
+            "() => document.querySelectorAll('#search-results p.context').length > 3",
+            timeout=15_000,
+        )
+        page.wait_for_timeout(500)
+        snippets = page.eval_on_selector_all(
+            "#search-results p.context", "ps => ps.map(p => p.textContent.trim())"
+        )
+    finally:
+        context.close()
+    for snippet in snippets:
+        text = snippet.lstrip(". …")
+        assert not text.startswith(("Contents", "Binder")), snippet[:120]
+        assert "What the interview says" not in text[:80], snippet[:120]

@@ -85,6 +85,10 @@ _SEARCH_SCRIPTS_TEMPLATE = """{%- extends "!layout.html" %}
 """
 
 
+SEARCH_SNIPPET_PRIORITY = 900
+"""After the theme's scripts; it only registers a DOMContentLoaded handler."""
+
+
 def _light_scripts(
     app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -111,6 +115,10 @@ def _light_scripts(
                 attributes["defer"] = "defer"
                 script = _JavaScript(script.filename, priority=script.priority, **attributes)
             kept.append(script)
+        if pagename == "search":
+            # Snippets without the result page's contents list (see the file's comment).
+            snippets = "_static/crmc/crmc-search.js"
+            kept.append(_JavaScript(snippets, priority=SEARCH_SNIPPET_PRIORITY))
         scripts[:] = kept
     css = context.get("css_files")
     if css is not None and not thebe:
