@@ -27,8 +27,9 @@ import jupytext
 import pytest
 
 from crmc import classify, derived, whatif
-from crmc.exercises import EXERCISES, exercises_dir, find_project
+from crmc.exercises import EXERCISES, exercises_dir
 from crmc.exercises import objectives as om
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +56,9 @@ def test_every_question_names_a_real_objective(real: tuple[dict, list]) -> None:
 
 def _copy_repo(tmp_path: Path) -> Path:
     (tmp_path / "book").mkdir()
-    for page in (find_project() / "book").glob("part*-*.md"):
+    for page in (ROOT / "book").glob("part*-*.md"):
         shutil.copy2(page, tmp_path / "book" / page.name)
-    shutil.copytree(exercises_dir(), tmp_path / "exercises",
+    shutil.copytree(exercises_dir(ROOT), tmp_path / "exercises",
                     ignore=shutil.ignore_patterns("_build"))
     return tmp_path
 
@@ -99,7 +100,7 @@ def test_a_page_objective_without_an_id_fails(tmp_path: Path) -> None:
 
 
 def test_written_map_is_the_generated_one(tmp_path: Path, real: tuple[dict, list]) -> None:
-    path = om.write_map(tmp_path, find_project())
+    path = om.write_map(tmp_path, ROOT)
     text = path.read_text(encoding="utf-8")
     assert text == om.markdown()
     rows = [line for line in text.splitlines() if line.startswith("| **P")]
@@ -132,12 +133,12 @@ def test_rendered_table_equals_the_generated_one(site_dir: Path,
 
 # ------------------------------------------------------------------ what the questions rest on
 def _master(name: str) -> str:
-    return (exercises_dir() / f"{name}.md").read_text(encoding="utf-8")
+    return (exercises_dir(ROOT) / f"{name}.md").read_text(encoding="utf-8")
 
 
 def _hidden_test(name: str, function: str) -> Any:
     """The hidden test function ``function`` of master ``name``, compiled."""
-    nb = jupytext.read(exercises_dir() / f"{name}.md")
+    nb = jupytext.read(exercises_dir(ROOT) / f"{name}.md")
     (source,) = [c.source for c in nb.cells if f"def {function}(" in c.source]
     namespace: dict[str, Any] = {}
     exec(compile(source, f"{name}:{function}", "exec"), namespace)  # noqa: S102 - our own master
