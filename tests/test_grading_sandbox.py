@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from crmc.exercises import default_build_dir
+from crmc.exercises import default_build_dir, exercises_dir
 from crmc.exercises.build import Products
 from crmc.exercises.grade import GradingError, grade_class
 from crmc.exercises.sandbox import Limits, SandboxConfig, run_submission
@@ -380,6 +380,15 @@ def test_readme_command_with_a_relative_path_on_a_class_of_30(tmp_path: Path) ->
     for i in range(30):
         (subs / f"s{i:02d}.ipynb").write_bytes(products.solution_notebook.read_bytes())
     cli = Path(sys.executable).parent / "crmc-exercises"
+    # Outside a checkout the command says how to point it at one, and grades nothing.
+    proc = subprocess.run([str(cli), "grade", "part1-history", "submissions/"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 2 and "--repo" in proc.stderr, proc.stderr[-2000:]
+    assert not (tmp_path / "part1-history-grades").exists()
+    # The README runs it inside the checkout: tmp_path stands in for one (its exercises/ is
+    # the real one, with the built products), so the relative path is resolved from there.
+    (tmp_path / "_config.yml").write_text("title: stand-in checkout\n", encoding="utf-8")
+    (tmp_path / "exercises").symlink_to(exercises_dir().resolve(), target_is_directory=True)
     for _ in range(2):
         proc = subprocess.run([str(cli), "grade", "part1-history", "submissions/"],
                               cwd=tmp_path, capture_output=True, text=True)
