@@ -91,9 +91,14 @@ _WIDGET_STATE_JS = """() => ({
                  && e.querySelector('.crmc-widget')).length
 })"""
 
-# Charts below the fold draw when the reader scrolls near them: scroll to each in turn.
+# Charts below the fold draw when the reader scrolls near them: scroll to each in turn, once
+# crmc-charts.js has started watching (it starts after the page's first paint).
 _SCROLL_THROUGH_CHARTS_JS = """async () => {
-  for (const f of document.querySelectorAll('figure.crmc-vega')) {
+  const figures = document.querySelectorAll('figure.crmc-vega');
+  for (let i = 0; figures.length && i < 100 && !performance.getEntriesByName('crmc-charts-start').length; i++) {
+    await new Promise(r => setTimeout(r, 50));
+  }
+  for (const f of figures) {
     f.scrollIntoView();
     await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   }

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from crmc.sphinxext import CHART_SCRIPTS
+from crmc.sphinxext import CHART_SCRIPT, bundle_urls
 from crmc.sphinxext.vegalite import chart_html
 from tests.browser.sitecheck import PageReport, guard_context, open_page, serve
 
@@ -16,7 +16,8 @@ from tests.browser.sitecheck import PageReport, guard_context, open_page, serve
 def _page(site_dir: Path, tmp_path: Path, body: str) -> Path:
     # The page borrows the built site's _static folder, so it loads the real bundles.
     os.symlink(site_dir / "_static", tmp_path / "_static")
-    scripts = "".join(f'<script defer src="_static/{s}"></script>' for s in CHART_SCRIPTS)
+    # As on the site: one deferred script, which fetches the Vega bundles it lists.
+    scripts = f'<script defer src="_static/{CHART_SCRIPT}" data-bundles="{bundle_urls()}"></script>'
     (tmp_path / "page.html").write_text(
         f"<!doctype html><html><head>{scripts}</head><body>{body}</body></html>"
     )

@@ -30,13 +30,20 @@ from crmc import __version__
 CHART_CLASS = "crmc-vega"
 """CSS class of every chart container; the page-level script looks for it."""
 
-CHART_SCRIPTS = (
+CHART_BUNDLES = (
     "crmc/vendor/vega/vega.min.js",
     "crmc/vendor/vega-lite/vega-lite.min.js",
     "crmc/vendor/vega-embed/vega-embed.min.js",
-    "crmc/crmc-charts.js",
 )
-"""Loaded in this order (vega-embed's UMD bundle needs the ``vega`` and ``vegaLite`` globals)."""
+"""The Vega bundles, in the order they must run (vega-embed's UMD bundle needs the ``vega`` and
+``vegaLite`` globals). No page names them in its head: ``crmc-charts.js`` fetches them after the
+page's first paint, from the list on its own tag."""
+
+CHART_SCRIPT = "crmc/crmc-charts.js"
+"""The one chart script a page with a chart loads (deferred)."""
+
+CHART_SCRIPTS = (*CHART_BUNDLES, CHART_SCRIPT)
+"""Every script a chart page ends up running, in order."""
 
 WIDGETS_SCRIPT = "crmc/vendor/html-manager/embed.js"
 """Standalone ipywidgets html-manager (kept for pages that need a client-side widget one day;
@@ -212,15 +219,26 @@ def _drop_duplicate_scripts(
 def _add_chart_scripts(
     app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    # Only pages that hold a chart pay for the ~830 KB of Vega bundles.
+    # Only pages that hold a chart pay for the ~830 KB of Vega bundles, and they fetch them
+    # after the first paint (crmc-charts.js), so the bundles never hold up the text.
     if CHART_CLASS not in context.get("body", ""):
         return
-    # Priority 400+: before the widgets bundle (myst-nb adds it at the default 500). All are
-    # deferred and run in order, and crmc-charts.js draws as soon as it runs, so charts are
-    # drawn before the 1.9 MB html-manager is even parsed.
-    for priority, script in enumerate(CHART_SCRIPTS, start=400):
-        app.add_js_file(script, priority=priority, defer="defer")
+    app.add_js_file(CHART_SCRIPT, priority=400, defer="defer", **{"data-bundles": bundle_urls()})
     app.add_css_file("crmc/crmc-charts.css")
+
+
+def bundle_urls() -> str:
+    """The bundles' addresses relative to ``crmc-charts.js``, each with a digest of its content
+    (as Sphinx versions the files it links), so a new vendored version is never served stale."""
+    import zlib
+    from pathlib import Path
+
+    static = Path(__file__).with_name("static")
+    urls = []
+    for bundle in CHART_BUNDLES:
+        digest = zlib.crc32((static / bundle).read_bytes())
+        urls.append(f"{bundle.removeprefix('crmc/')}?v={digest:08x}")
+    return " ".join(urls)
 
 
 def _launch_url(context: dict[str, Any]) -> str | None:

@@ -1,5 +1,10 @@
 /* Draw every chart container on the page with the locally served vega-embed.
  *
+ * - The Vega bundles (about 280 KB gzipped) are not in the page head: once the page has
+ *   first painted, this script downloads them, and runs them when the first chart comes
+ *   near the screen. The text is on screen while they arrive (on a slow link,
+ *   seconds earlier), and a phone reading the opening prose spends no time running Vega.
+ *   The page lists the bundles on this script's tag (data-bundles).
  * - Charts near the viewport draw at once; the others when the reader scrolls near them
  *   (IntersectionObserver), so a long page does not pay for charts nobody has reached.
  *   Printing, and anything that calls crmcCharts.drawAll(), draws them all.
@@ -146,6 +151,66 @@
     svg.setAttribute("height", String(Math.round(width * (y1 - y0) / (x1 - x0))));
   }
 
+  // Read while this script runs (document.currentScript is gone afterwards).
+  var ownTag = document.currentScript;
+  var bundles = ownTag && ownTag.dataset.bundles ? ownTag.dataset.bundles.trim().split(/\s+/) : [];
+  var bundleBase = ownTag && ownTag.src ? ownTag.src : document.baseURI;
+  // Download the bundles without running them (fetch, low priority): running Vega costs a
+  // few hundred milliseconds of a phone's main thread, paid only when a chart comes near.
+  // Fetched text, not a prefetch hint: a hint is downloaded twice when the server sends no
+  // cache headers.
+  var bundleTexts = null;
+  function fetchVega() {
+    if (!bundleTexts) {
+      bundleTexts = bundles.map(function (path) {
+        var url = new URL(path, bundleBase).href;
+        return fetch(url, { priority: "low" }).then(function (response) {
+          if (!response.ok) { throw new Error("could not load " + url + " (HTTP " + response.status + ")"); }
+          return response.text();
+        }, function () { throw new Error("could not load " + url); });
+      });
+    }
+    return bundleTexts;
+  }
+  // Run the bundles in order (vega, vega-lite, then vega-embed, whose UMD bundle needs the
+  // other two), one task each, so no single task holds the main thread for all three.
+  var vegaLoaded = null;
+  function loadVega() {
+    if (vegaLoaded) { return vegaLoaded; }
+    if (window.vegaEmbed) { vegaLoaded = Promise.resolve(); return vegaLoaded; }
+    if (!bundles.length) { vegaLoaded = Promise.reject(new Error("the page lists no Vega bundles to load")); return vegaLoaded; }
+    vegaLoaded = fetchVega().reduce(function (previous, text) {
+      return previous.then(function () { return text; }).then(function (code) {
+        return new Promise(function (resolve) {
+          setTimeout(function () {
+            var tag = document.createElement("script");
+            tag.text = code;
+            document.head.appendChild(tag); // an inline script runs as it is inserted
+            resolve();
+          }, 0);
+        });
+      });
+    }, Promise.resolve());
+    return vegaLoaded;
+  }
+
+  // Resolves once the browser has painted the page (or after a second and a half, for a
+  // browser that reports no paint timing, or a tab that is not painting).
+  function afterFirstPaint() {
+    return new Promise(function (resolve) {
+      var settled = false;
+      function go() { if (!settled) { settled = true; resolve(); } }
+      var types = (window.PerformanceObserver && PerformanceObserver.supportedEntryTypes) || [];
+      if (types.indexOf("paint") >= 0) {
+        var observer = new PerformanceObserver(function () { observer.disconnect(); go(); });
+        observer.observe({ type: "paint", buffered: true });
+      } else {
+        requestAnimationFrame(function () { setTimeout(go, 0); });
+      }
+      setTimeout(go, 1500);
+    });
+  }
+
   var drawn = new WeakMap();
   function draw(figure) {
     if (drawn.has(figure)) { return drawn.get(figure); }
@@ -158,9 +223,12 @@
       drawn.set(figure, Promise.resolve());
       return drawn.get(figure);
     }
-    var available = view.clientWidth || figure.clientWidth || 600;
     figure.dataset.rendered = "drawing";
-    var promise = vegaEmbed(view, fitToContainer(spec, available), { renderer: "svg", actions: false, logLevel: vega.Warn })
+    var promise = loadVega()
+      .then(function () {
+        var available = view.clientWidth || figure.clientWidth || 600;
+        return vegaEmbed(view, fitToContainer(spec, available), { renderer: "svg", actions: false, logLevel: vega.Warn });
+      })
       .then(function (result) {
         figure.crmcView = result.view;
         containDrawing(view);
@@ -173,16 +241,19 @@
     return promise;
   }
 
-  var figures = [];
+  function chartFigures() { return Array.from(document.querySelectorAll("figure.crmc-vega")); }
+  // Every chart, whether or not the page has painted or been scrolled (print, the PDF edition).
   function drawAll() {
-    return Promise.all(figures.map(draw)).then(function () { performance.mark("crmc-all-charts-drawn"); });
+    return Promise.all(chartFigures().map(draw)).then(function () { performance.mark("crmc-all-charts-drawn"); });
   }
   window.crmcCharts = { drawAll: drawAll };
 
   function start() {
     // Marks for benchmarks/bench_site.py: drawing starts, and every chart on screen is drawn.
     performance.mark("crmc-charts-start");
-    figures = Array.from(document.querySelectorAll("figure.crmc-vega"));
+    var figures = chartFigures();
+    if (!figures.length) { return; }
+    fetchVega().forEach(function (text) { text.catch(function () {}); }); // reported when a chart draws
     var firstScreen = [];
     var margin = window.innerHeight; // draw one screen ahead of the reader
     if (!("IntersectionObserver" in window)) {
@@ -200,11 +271,15 @@
       else { observer.observe(figure); }
     });
     Promise.all(firstScreen).then(function () { performance.mark("crmc-charts-drawn"); });
+  }
+  function startAfterPaint() {
+    // Printing before the bundles are in still draws every chart.
     window.addEventListener("beforeprint", drawAll);
+    afterFirstPaint().then(start);
   }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
+    document.addEventListener("DOMContentLoaded", startAfterPaint);
   } else {
-    start();
+    startAfterPaint();
   }
 })();
