@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from crmc.toc import docnames
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -15,19 +16,7 @@ SITE = ROOT / "_build" / "html"
 
 def toc_pages() -> list[str]:
     """Every page in ``_toc.yml``, as its path without suffix (``book/intro``)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-
-    def walk(entries: list[dict[str, object]]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                pages.append(str(entry["file"]))
-            for key in ("chapters", "sections", "parts"):
-                if key in entry:
-                    walk(entry[key])  # type: ignore[arg-type]
-
-    walk(toc.get("parts", []) + toc.get("chapters", []))
-    return pages
+    return docnames(ROOT / "_toc.yml")
 
 
 @pytest.fixture(scope="session")

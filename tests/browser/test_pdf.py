@@ -24,7 +24,7 @@ from playwright.sync_api import Browser
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject
 
-from crmc.sphinxext.pdf import PDF_NAME, book_title, link_from_pages, page_title, toc_entries
+from crmc.sphinxext.pdf import PDF_NAME, book_title, link_from_pages, page_title
 from tests.browser.sitecheck import guard_context, open_page, serve
 from tests.conftest import ROOT, toc_pages
 
@@ -88,13 +88,13 @@ def _outline(edition: Edition) -> dict[str, int]:
 def _ranges(edition: Edition) -> dict[str, range]:
     """Each toc page's PDF pages, from the bookmarks (each page runs to the next one's start)."""
     outline = _outline(edition)
-    entries = toc_entries(ROOT / "_toc.yml")
-    title = book_title(edition.site, entries[0].path)
+    paths = toc_pages()
+    title = book_title(edition.site, paths[0])
     starts = []
-    for entry in entries:
-        entry_title = page_title((edition.site / f"{entry.path}.html").read_text(), title)
-        assert entry_title in outline, f"no bookmark for {entry.path} ({entry_title!r})"
-        starts.append((entry.path, outline[entry_title]))
+    for path in paths:
+        entry_title = page_title((edition.site / f"{path}.html").read_text(), title)
+        assert entry_title in outline, f"no bookmark for {path} ({entry_title!r})"
+        starts.append((path, outline[entry_title]))
     ends = [s for _, s in starts[1:]] + [len(edition.pdf.pages)]
     return {path: range(start, end) for (path, start), end in zip(starts, ends, strict=True)}
 

@@ -77,3 +77,32 @@ def test_snippets_show_page_text_not_its_contents_list(
         text = snippet.lstrip(". …")
         assert not text.startswith(("Contents", "Binder")), snippet[:120]
         assert "What the interview says" not in text[:80], snippet[:120]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("query", "typed"), [("S-400", "S-400"), ("s400", "S-400"),
+                                              ("Buyan-M", "Buyan-M")])
+def test_snippet_of_a_glued_name_centres_on_the_name(
+    browser: Browser, base_url: str, query: str, typed: str
+) -> None:
+    # "S-400" is looked up as "s400", which no page's text holds; crmc-search.js finds the
+    # name as the text writes it, so the snippet shows it instead of the page's first lines.
+    context = browser.new_context()
+    guard_context(context, {})
+    page = context.new_page()
+    try:
+        page.goto(base_url + "search.html?q=" + quote_plus(query))
+        # Sphinx lists the results, then fetches each page and adds its snippet.
+        page.wait_for_function(
+            "() => { const lis = [...document.querySelectorAll('#search-results ul.search li')];"
+            " return lis.length > 0 && lis.every(li => li.querySelector('p.context')); }",
+            timeout=15_000,
+        )
+        snippets = page.eval_on_selector_all(
+            "#search-results ul.search li p.context", "ps => ps.map(p => p.textContent.trim())"
+        )
+    finally:
+        context.close()
+    assert typed in snippets[0], snippets[0][:300]
+    # Every result page holds the name somewhere: each snippet shows it.
+    assert all(typed.lower() in s.lower() for s in snippets), [s[:160] for s in snippets]

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from crmc import toc
 from crmc.sphinxext.launch import release_path
 
 from . import leaks
@@ -74,24 +75,12 @@ def _front_matter(md: Path) -> dict[str, Any]:
 
 
 def toc_docnames(source: Path) -> list[str]:
-    """Every file of ``_toc.yml`` in order (Sphinx docnames, without suffix)."""
-    toc = yaml.safe_load((source / "_toc.yml").read_text(encoding="utf-8")) or {}
-    names: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if isinstance(node.get(key), str):
-                    names.append(node[key].removesuffix(".md").removesuffix(".ipynb"))
-            for value in node.values():
-                if isinstance(value, (list, dict)):
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return names
+    """Every page of the checkout's ``_toc.yml`` in order (Sphinx docnames, without suffix);
+    a malformed table of contents is a :class:`ReleaseError` naming what is wrong."""
+    try:
+        return toc.docnames(source / "_toc.yml")
+    except toc.TocError as err:
+        raise ReleaseError(str(err)) from err
 
 
 def released_pages(source: Path) -> list[str]:

@@ -27,12 +27,13 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlparse
+
+from crmc.toc import TocEntry, TocError, read_toc
 
 if TYPE_CHECKING:
     from playwright.sync_api import PdfMargins
@@ -56,15 +57,29 @@ class PdfBuildError(RuntimeError):
 
 
 @dataclass
-class TocEntry:
-    """One page of the book, in reading order."""
+class BookPage:
+    """One page of the book as the PDF prints it: its table-of-contents entry, its title and
+    where it lands in the merged PDF."""
 
-    path: str  # "book/part1-history", without suffix
-    part: str | None  # the _toc.yml part caption it sits under
-    level: int  # 0: a chapter (or the root page); 1: a section under the chapter before it
+    entry: TocEntry
     title: str = ""
     first_page: int = 0  # 0-based index in the merged PDF
     pages: int = 0
+
+    @property
+    def path(self) -> str:
+        """The page's docname ("book/part1-history"): its HTML file without suffix."""
+        return self.entry.docname
+
+    @property
+    def part(self) -> str | None:
+        """The ``_toc.yml`` part caption it sits under."""
+        return self.entry.part
+
+    @property
+    def level(self) -> int:
+        """0: a chapter (or the root page); 1: a section under the chapter before it."""
+        return self.entry.level
 
 
 @dataclass
@@ -74,28 +89,7 @@ class PdfSummary:
     path: Path
     pages: int
     seconds: float
-    entries: list[TocEntry] = field(default_factory=list)
-
-
-def toc_entries(toc_file: Path) -> list[TocEntry]:
-    """The pages of ``_toc.yml`` (jb-book format) in reading order, with their part caption."""
-    import yaml
-
-    toc = yaml.safe_load(toc_file.read_text())
-    entries = [TocEntry(path=str(toc["root"]), part=None, level=0)]
-
-    def walk(items: Iterable[dict[str, Any]], part: str | None, level: int) -> None:
-        for item in items:
-            if "file" in item:
-                entries.append(TocEntry(path=str(item["file"]), part=part, level=level))
-            for key in ("sections", "chapters"):
-                if key in item:
-                    walk(item[key], part, level + (1 if key == "sections" else 0))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []), part.get("caption"), 0)
-    walk(toc.get("chapters", []), None, 0)
-    return entries
+    entries: list[BookPage] = field(default_factory=list)
 
 
 def page_title(html_text: str, book_title: str) -> str:
@@ -128,7 +122,7 @@ _EMPTY_FOOTER = "<div></div>"  # page numbers are stamped after the merge, conti
 
 
 def _print_pages(
-    site: Path, entries: list[TocEntry], out_dir: Path, title: str
+    site: Path, entries: list[BookPage], out_dir: Path, title: str
 ) -> tuple[list[Path], str]:
     """Print every page to its own PDF in ``out_dir``; return the files in order and the
     loopback address they were printed from (their links to each other start with it)."""
@@ -209,7 +203,7 @@ li .num { flex: 0 0 auto; }
 """
 
 
-def _front_matter_html(title: str, entries: list[TocEntry], offset: int) -> str:
+def _front_matter_html(title: str, entries: list[BookPage], offset: int) -> str:
     rows: list[str] = []
     part: str | None = None
     for entry in entries:
@@ -342,7 +336,7 @@ def build_pdf(site: Path, toc_file: Path, out: Path | None = None) -> PdfSummary
 
     start = time.perf_counter()
     out = out or site / PDF_NAME
-    entries = toc_entries(toc_file)
+    entries = [BookPage(entry) for entry in read_toc(toc_file)]
     missing = [e.path for e in entries if not (site / f"{e.path}.html").is_file()]
     if missing:
         raise PdfBuildError(f"pages in {toc_file.name} not built in {site}: {missing}")
@@ -474,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         summary = build_pdf(args.site, args.toc, args.out)
-    except PdfBuildError as err:
+    except (PdfBuildError, TocError) as err:
         print(f"PDF edition not built: {err}", file=sys.stderr)
         return 1
     linked = link_from_pages(args.site, summary.path)
