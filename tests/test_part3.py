@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from pandera.errors import SchemaError
 
 from crmc import data, tables
 from crmc.charts.common import SIPRI_CREDIT
@@ -55,7 +56,7 @@ def test_flow_table_adds_direction_verdict_and_years(flows: pd.DataFrame) -> Non
 
 
 def test_flow_table_names_missing_columns(flows: pd.DataFrame) -> None:
-    with pytest.raises(ValueError, match="flows lacks columns: form"):
+    with pytest.raises(SchemaError, match="column 'form' not in dataframe"):
         flow_table(flows.drop(columns=["form"]))
 
 

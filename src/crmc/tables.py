@@ -3,8 +3,14 @@
 Data flows one way: loaders (:mod:`crmc.data`) and derived series (:mod:`crmc.derived`) →
 these transforms → chart functions (:mod:`crmc.charts`), explorers (:mod:`crmc.explorers`)
 and page facts (:mod:`crmc.pages`). Nothing here draws or imports a chart or a widget, so
-charts and explorers import tables, never each other. Inputs are annotated with the
-pandera schema of the loader that makes them.
+charts and explorers import tables, never each other.
+
+Each transform is annotated with pandera types (:mod:`crmc.tables_schemas`): inputs with the
+schema of the loader that makes them, outputs with a model of their own. A transform decorated
+with ``@pa.check_types`` checks its ``Checked[...]`` frames on every call (columns and dtypes,
+no value rules), so a frame without a column raises :class:`pandera.errors.SchemaError`
+naming it. ``Typed[...]`` outputs and the undecorated transforms are annotated only, each
+saying why (``benchmarks/bench_tables.py`` measures every check).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandera.typing import DataFrame
 
 from crmc import data, derived
 from crmc.data import SIPRI_CREDIT, DataDir
@@ -25,7 +32,28 @@ from crmc.data.schemas import (
     INTERVIEW_MONTH,
     FlowsSchema,
     ImplicationsSchema,
+    PhasesSchema,
+    RussiaChinaYearlySchema,
+    SipriRegisterSchema,
     TimelineSchema,
+)
+from crmc.tables_schemas import (
+    Checked,
+    DirectionTotals,
+    FlowTable,
+    ImplicationsTable,
+    InterviewMarker,
+    KeySystemsTable,
+    LaterEventsTable,
+    PeriodCounts,
+    PhaseBands,
+    PhasesTable,
+    PhaseSums,
+    PurchasesByPeriod,
+    TimelineRows,
+    Typed,
+    VisibilityTable,
+    typed,
 )
 
 
@@ -77,11 +105,16 @@ def event_date_label(date: str, precision: str) -> str:
     return f"{stamp.year}"
 
 
-def timeline_rows(timeline: pd.DataFrame) -> pd.DataFrame:
+@pa.check_types
+def timeline_rows(timeline: Checked[TimelineSchema]) -> Checked[TimelineRows]:
     """Chart-ready timeline events: plain dtypes, a reader's date (``when``), ``timing``
     (:data:`BEFORE_INTERVIEW` / :data:`AFTER_INTERVIEW`) and a ``lane`` (0–2) that keeps
     nearby points of one category apart. Filter ``timeline`` first: lanes count what is shown.
     """
+    return typed(_timeline_rows(timeline), TimelineRows)
+
+
+def _timeline_rows(timeline: pd.DataFrame) -> pd.DataFrame:
     rows = timeline.sort_values("start").copy()
     rows["when"] = [
         event_date_label(str(d), str(p))
@@ -99,12 +132,15 @@ def timeline_rows(timeline: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- from history.py
 
 
-def phases_frame(phases: pd.DataFrame | None = None, data_dir: DataDir = None) -> pd.DataFrame:
+@pa.check_types
+def phases_frame(
+    phases: Checked[PhasesSchema] | None = None, data_dir: DataDir = None
+) -> Checked[PhasesTable]:
     """The module's phases (``phases.csv``, or ``phases`` as :func:`crmc.data.load_phases`
     returns it) as a tidy table: ``key``, ``label``, ``start``, ``end``, ``years`` (e.g.
     ``"1999–2006"``), ``summary``, ``anchors`` (ids joined by ``" ; "``), ``order``."""
     rows = data.load_phases(data_dir) if phases is None else phases
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "key": rows["key"].astype(object),
             "label": rows["label"].astype(object),
@@ -116,9 +152,11 @@ def phases_frame(phases: pd.DataFrame | None = None, data_dir: DataDir = None) -
             "order": range(len(rows)),
         }
     ).reset_index(drop=True)
+    return typed(table, PhasesTable)
 
 
-def phase_anchors(phases: pd.DataFrame) -> dict[str, list[str]]:
+@pa.check_types
+def phase_anchors(phases: Checked[PhasesTable]) -> dict[str, list[str]]:
     """Phase key → the ids of the timeline events that mark it."""
     return {
         str(key): [a.strip() for a in str(anchors).split(";") if a.strip()]
@@ -126,13 +164,20 @@ def phase_anchors(phases: pd.DataFrame) -> dict[str, list[str]]:
     }
 
 
-def phase_sums(yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
+@pa.check_types
+def phase_sums(
+    yearly: Checked[RussiaChinaYearlySchema], phases: Checked[PhasesTable]
+) -> Checked[PhaseSums]:
     """Russia→China TIV, China's total and Russia's share per phase (module's calculation).
 
     ``yearly`` is :func:`crmc.derived.russia_china_yearly`'s frame, ``phases`` is
     :func:`phases_frame`'s. Sums come from :func:`crmc.derived.period_sums`; adds
     ``per_year_tiv`` (the phase's Russia→China mean per year) and the phase columns.
     """
+    return typed(_phase_sums(yearly, phases), PhaseSums)
+
+
+def _phase_sums(yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
     rows = [
         derived.period_sums(yearly, as_int(p.start), as_int(p.end)) for p in phases.itertuples()
     ]
@@ -141,11 +186,13 @@ def phase_sums(yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
     return sums.merge(phases, on=["start", "end"], how="left")
 
 
-def event_when(timeline: pd.DataFrame, event_id: str) -> str:
+def event_when(timeline: DataFrame[TimelineSchema], event_id: str) -> str:
     """The reader's date of one timeline event (see :func:`event_date_label`).
 
     Raises ``KeyError`` naming the id when the timeline has no such event.
     """
+    # Annotated only: a page reads up to 20 dates in a row from one timeline, and checking
+    # it on each call would cost more than the look-ups (benchmarks/bench_tables.py).
     rows = timeline.loc[timeline["id"] == event_id]
     if rows.empty:
         raise KeyError(f"no event {event_id!r} in the timeline")
@@ -163,14 +210,16 @@ def key_systems(data_dir: DataDir = None) -> dict[str, tuple[str, ...]]:
 
 
 def key_systems_table(
-    register: pd.DataFrame, systems: Mapping[str, Sequence[str]] | None = None
-) -> pd.DataFrame:
+    register: DataFrame[SipriRegisterSchema], systems: Mapping[str, Sequence[str]] | None = None
+) -> DataFrame[KeySystemsTable]:
     """What the SIPRI register records for each system group sold by Russia to China.
 
     Columns: ``system``, ``deals``, ``delivered`` (units, SIPRI's numbers summed),
     ``first_order``, ``first_delivery``, ``last_delivery``, ``tiv_delivered`` (million TIV,
     module's sum). Raises ``ValueError`` when a group matches no deal.
     """
+    # Annotated only: Part 1's facts call this with the loaded register, and a check (17
+    # columns in, 7 out) would cost about as much as the table (bench_tables.py).
     systems = key_systems() if systems is None else systems
     deals = register[
         (register["recipient"] == "China") & register["supplier"].isin(derived.SUPPLIERS)
@@ -192,16 +241,19 @@ def key_systems_table(
                 "tiv_delivered": float(chosen["tiv_delivered"].sum()),
             }
         )
-    return pd.DataFrame(rows)
+    return typed(pd.DataFrame(rows), KeySystemsTable)
 
 
-def direction_totals(register: pd.DataFrame, first_order: int = 1992) -> pd.DataFrame:
+def direction_totals(
+    register: DataFrame[SipriRegisterSchema], first_order: int = 1992
+) -> DataFrame[DirectionTotals]:
     """Deals and delivered TIV in each direction between Russia and China since ``first_order``.
 
     Counts register deals ordered in or after ``first_order`` (1992: Russia as supplier, not
     the Soviet Union). Columns: ``supplier``, ``recipient``, ``deals``, ``tiv_delivered``
     (million TIV, module's sum); one row per direction, Russia → China first.
     """
+    # Annotated only: a check would cost more than the two sums (bench_tables.py).
     recent = register[register["order_year"] >= first_order]
     rows = []
     for supplier, recipient in (("Russia", "China"), ("China", "Russia")):
@@ -214,7 +266,7 @@ def direction_totals(register: pd.DataFrame, first_order: int = 1992) -> pd.Data
                 "tiv_delivered": float(deals["tiv_delivered"].sum()),
             }
         )
-    return pd.DataFrame(rows)
+    return typed(pd.DataFrame(rows), DirectionTotals)
 
 
 # ---------------------------------------------------------------- from interdependence.py
@@ -245,15 +297,21 @@ def _years(start: Any, end: Any) -> str:
     return str(int(start)) if int(end) == int(start) else f"{int(start)}–{int(end)}"
 
 
-def flow_table(flows: pd.DataFrame) -> pd.DataFrame:
+@pa.check_types
+def flow_table(flows: Checked[FlowsSchema]) -> Typed[FlowTable]:
     """``flows`` with the columns the charts and the explorer share.
 
     Adds ``direction`` ("Russia → China" or "China → Russia"), ``verdict_label`` (the
     verdict, or "not checked" when empty), ``years`` (e.g. "2015–2022" or "from 2014"),
     ``side`` (-1 for Russia → China, +1 for China → Russia) and ``named`` ("yes"/"no":
-    named in the interview). Raises ``ValueError`` naming missing columns.
+    named in the interview).
     """
-    require_columns(flows, FlowsSchema, "flows")
+    # Output annotated only: its check would add over 10 % to the page's facts
+    # (benchmarks/bench_tables.py); the tests check it against the model.
+    return typed(_flow_table(flows), FlowTable)
+
+
+def _flow_table(flows: pd.DataFrame) -> pd.DataFrame:
     table = flows.copy()
     table["direction"] = table["supplier"] + " → " + table["recipient"]
     table["verdict_label"] = [_text(v) or NOT_CHECKED for v in table["verdict"]]
@@ -286,7 +344,8 @@ def period_label(start: int, width: int = PERIOD_WIDTH) -> str:
     return f"{start}–{start + width - 1}"
 
 
-def period_counts(flows: pd.DataFrame, width: int = PERIOD_WIDTH) -> pd.DataFrame:
+@pa.check_types
+def period_counts(flows: Checked[FlowsSchema], width: int = PERIOD_WIDTH) -> Typed[PeriodCounts]:
     """Flows per period of ``width`` years (by ``year_start``), direction and form.
 
     Periods follow the module's convention (:func:`period_start`: 1989–1993, 1994–1998, ...)
@@ -294,9 +353,11 @@ def period_counts(flows: pd.DataFrame, width: int = PERIOD_WIDTH) -> pd.DataFram
     present in the data appears, with 0 where there is none. Columns: ``period_start``,
     ``period``, ``direction``, ``form``, ``flows``. Raises ``ValueError`` for a width below 1.
     """
+    # Output annotated only: its check would add over 10 % to the page's facts
+    # (benchmarks/bench_tables.py); the tests check it against the model.
     if width < 1:
         raise ValueError(f"period width must be at least 1 year, not {width}")
-    table = flow_table(flows)
+    table = _flow_table(flows)  # ``flows`` is checked once, on the way in
     table["period_start"] = [period_start(as_int(y), width) for y in table["year_start"]]
     starts = range(int(table["period_start"].min()), int(table["period_start"].max()) + 1, width)
     forms = present_in_order(table["form"], FLOW_FORMS)
@@ -308,12 +369,16 @@ def period_counts(flows: pd.DataFrame, width: int = PERIOD_WIDTH) -> pd.DataFram
     )
     out = counts.rename("flows").reset_index()
     out["period"] = [period_label(int(s), width) for s in out["period_start"]]
-    return out[["period_start", "period", "direction", "form", "flows"]]
+    return typed(out[["period_start", "period", "direction", "form", "flows"]], PeriodCounts)
 
 
+@pa.check_types
 def purchases_by_period(
-    register: pd.DataFrame, start: int = PERIOD_ORIGIN, end: int = 2023, width: int = PERIOD_WIDTH
-) -> pd.DataFrame:
+    register: Checked[SipriRegisterSchema],
+    start: int = PERIOD_ORIGIN,
+    end: int = 2023,
+    width: int = PERIOD_WIDTH,
+) -> Checked[PurchasesByPeriod]:
     """Russia→China delivered TIV by ``width``-year period (``start``–``end``) and weapon
     category: each deal spread evenly over its delivery years
     (:func:`crmc.derived.spread_deliveries`). Columns: ``first``, ``period``,
@@ -324,9 +389,10 @@ def purchases_by_period(
     pieces = pieces[(pieces["year"] >= start) & (pieces["year"] <= end)].copy()
     pieces["first"] = [period_start(as_int(y), width, origin=start) for y in pieces["year"]]
     pieces["period"] = [period_label(y, width) for y in pieces["first"]]
-    return pieces.groupby(["first", "period", "weapon_category"], as_index=False).agg(
+    sums = pieces.groupby(["first", "period", "weapon_category"], as_index=False).agg(
         tiv=("tiv", "sum")
     )
+    return typed(sums, PurchasesByPeriod)
 
 
 PHASE_LABEL_ROWS: Final = 3
@@ -334,19 +400,23 @@ PHASE_LABEL_ROWS: Final = 3
 three phases on (about 15 years; a bold phase name is about 9 years wide on a phone)."""
 
 
-def phase_bands(yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
+@pa.check_types
+def phase_bands(
+    yearly: Checked[RussiaChinaYearlySchema], phases: Checked[PhasesTable]
+) -> Checked[PhaseBands]:
     """:func:`phase_sums` of ``yearly`` laid out for a band chart: ``x0``/``x1`` (the phase's
     years ±0.5), ``shade`` (0/1, alternating), ``label_row`` (0–:data:`PHASE_LABEL_ROWS` − 1,
     cycling, so that a short phase's label never meets its neighbours') and ``share_text``
     ("62% of imports")."""
-    sums = phase_sums(yearly, phases)
-    return sums.assign(
+    sums = _phase_sums(yearly, phases)
+    bands = sums.assign(
         x0=sums["start"] - 0.5,
         x1=sums["end"] + 0.5,
         shade=sums["order"] % 2,
         label_row=sums["order"] % PHASE_LABEL_ROWS,
         share_text=[f"{v:.0%} of imports" for v in sums["russia_share"]],
     )
+    return typed(bands, PhaseBands)
 
 
 # ---------------------------------------------------------------- from risks.py
@@ -370,17 +440,8 @@ def later_event_links(data_dir: DataDir = None) -> dict[str, str]:
     return {str(e): str(b) for e, b in zip(rows["event_id"], rows["bears_on"], strict=True)}
 
 
-def require_columns(
-    frame: pd.DataFrame, schema: type[pa.DataFrameModel], what: str, *extra: str
-) -> None:
-    """Raise ``ValueError`` naming the columns of ``schema`` (plus ``extra``) that ``frame``
-    lacks: the one column guard, read from the dataset's pandera schema."""
-    missing = {*schema.to_schema().columns, *extra} - set(frame.columns)
-    if missing:
-        raise ValueError(f"{what} lacks columns: {', '.join(sorted(missing))}")
-
-
-def sanctions_events(timeline: pd.DataFrame, since: int = 2014) -> pd.DataFrame:
+@pa.check_types
+def sanctions_events(timeline: Checked[TimelineSchema], since: int = 2014) -> Typed[TimelineRows]:
     """Sanctions, geopolitical and exercise events from ``since`` on, ready to chart.
 
     ``timeline`` is :func:`crmc.data.load_timeline`'s frame. The interview's own row is left
@@ -388,16 +449,18 @@ def sanctions_events(timeline: pd.DataFrame, since: int = 2014) -> pd.DataFrame:
     (:data:`BEFORE` / :data:`AFTER`, from ``after_interview``) and ``lane`` (0–2, to keep
     nearby points of one category apart).
     """
-    require_columns(timeline, TimelineSchema, "timeline")
+    # Output annotated only: its check would add over 10 % to the page's facts
+    # (benchmarks/bench_tables.py); the tests check it against the model.
     keep = (
         timeline["category"].isin(SANCTIONS_CATEGORIES)
         & (timeline["year"] >= since)
         & (timeline["id"] != INTERVIEW_EVENT)
     )
-    return timeline_rows(timeline[keep])
+    return typed(_timeline_rows(timeline[keep]), TimelineRows)
 
 
-def interview_marker(timeline: pd.DataFrame) -> pd.DataFrame:
+@pa.check_types
+def interview_marker(timeline: Checked[TimelineSchema]) -> Checked[InterviewMarker]:
     """One row for the interview-date rule: ``start``, ``year`` and ``label``
     ("Interview, May 2022"), from the interview's timeline row (or, without it, the schema's
     :data:`crmc.data.schemas.INTERVIEW_MONTH`, which the data tests tie to that row)."""
@@ -408,18 +471,21 @@ def interview_marker(timeline: pd.DataFrame) -> pd.DataFrame:
         row = rows.iloc[0]
         start = pd.Timestamp(row["start"])
         when = event_date_label(str(row["date"]), str(row["date_precision"]))
-    return pd.DataFrame({"start": [start], "year": [start.year], "label": [f"Interview, {when}"]})
+    marker = pd.DataFrame({"start": [start], "year": [start.year], "label": [f"Interview, {when}"]})
+    return typed(marker, InterviewMarker)
 
 
 # ---------------------------------------------------------------- implications
-def implications_table(implications: pd.DataFrame) -> pd.DataFrame:
+@pa.check_types
+def implications_table(implications: Checked[ImplicationsSchema]) -> Typed[ImplicationsTable]:
     """One row per actor × scenario cell (all nine), statements of a cell joined.
 
     Columns: ``actor``, ``scenario``, ``n_statements``, ``statement`` (the statements, or
     :data:`NO_STATEMENT`), ``source`` (their sources, or empty), ``ids``, ``evidence``
     (``"1 sourced statement"``, ``"2 sourced statements"`` or :data:`NO_STATEMENT`).
     """
-    require_columns(implications, ImplicationsSchema, "implications")
+    # Output annotated only: its check would add over 10 % to the page's facts
+    # (benchmarks/bench_tables.py); the tests check it against the model.
     rows = []
     for actor in IMPLICATION_ACTORS:
         for scenario in IMPLICATION_SCENARIOS:
@@ -444,22 +510,24 @@ def implications_table(implications: pd.DataFrame) -> pd.DataFrame:
                 "evidence": (NO_STATEMENT if n == 0
                              else f"{n} sourced statement{'s' if n > 1 else ''}"),
             })
-    return pd.DataFrame(rows)
+    return typed(pd.DataFrame(rows), ImplicationsTable)
 
 
+@pa.check_types
 def later_events_table(
-    timeline: pd.DataFrame, links: Mapping[str, str] | None = None
-) -> pd.DataFrame:
+    timeline: Checked[TimelineSchema], links: Mapping[str, str] | None = None
+) -> Typed[LaterEventsTable]:
     """The timeline's events after the interview, oldest first, for the epilogue.
 
     Columns: ``id``, ``when`` (reader's date), ``title``, ``description``, ``category``,
     ``bears_on`` (the interview point it bears on, from ``links``: the module's reading),
     ``source``.
     """
-    require_columns(timeline, TimelineSchema, "timeline")
+    # Output annotated only: its check would add over 10 % to the page's facts
+    # (benchmarks/bench_tables.py); the tests check it against the model.
     links = later_event_links() if links is None else links
     later = timeline[timeline["after_interview"].astype(bool)].sort_values(["start", "id"])
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "id": later["id"].to_list(),
         "when": [event_date_label(str(d), str(p))
                  for d, p in zip(later["date"], later["date_precision"], strict=True)],
@@ -469,6 +537,7 @@ def later_events_table(
         "bears_on": [links.get(str(i), "(not linked)") for i in later["id"]],
         "source": later["source"].to_list(),
     })
+    return typed(table, LaterEventsTable)
 
 
 # ---------------------------------------------------------------- from wartime.py
@@ -479,7 +548,9 @@ def _deal_name(deal: pd.Series) -> str:
     return f"{name}, ordered {int(deal['order_year'])}"
 
 
-def visibility_table(register: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
+def visibility_table(
+    register: DataFrame[SipriRegisterSchema], flows: DataFrame[FlowsSchema]
+) -> DataFrame[VisibilityTable]:
     """China→Russia flows in the module's data beside SIPRI's China→Russia deals.
 
     A flow with ``in_sipri`` true is matched to the register deal with the same supplier,
@@ -488,6 +559,8 @@ def visibility_table(register: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFram
     ``verdict``, ``in_interview``, ``in_sipri``, ``sipri_deal`` (designation and order year,
     or empty), ``sipri_tiv_delivered``, ``year_start``, ``source``.
     """
+    # Annotated only: Part 2's facts and its chart each build this table, and checking it
+    # (33 columns in, 11 out) would add about a quarter to Part 2's facts (bench_tables.py).
     deals = register[(register["supplier"] == "China") & (register["recipient"] == "Russia")]
     china = flows[(flows["supplier"] == "China") & (flows["recipient"] == "Russia")]
     rows: list[dict[str, Any]] = []
@@ -528,6 +601,7 @@ def visibility_table(register: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFram
             "year_start": int(deal["order_year"]), "source": SIPRI_CREDIT,
         })
     table = pd.DataFrame(rows)
-    return table.sort_values(["domain", "year_start", "label"]).reset_index(drop=True)
+    return typed(table.sort_values(["domain", "year_start", "label"]).reset_index(drop=True),
+                 VisibilityTable)
 
 

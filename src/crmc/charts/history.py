@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import altair as alt
 import pandas as pd
+from pandera.typing import DataFrame
 
 from crmc.charts.common import (
     OWN_CALCULATION,
@@ -24,7 +25,14 @@ from crmc.charts.common import (
     tooltips,
 )
 from crmc.charts.theme import MUTED, SHADE
-from crmc.data.schemas import INTERVIEW_MONTH, TIMELINE_CATEGORIES, WEAPON_CATEGORIES
+from crmc.data.schemas import (
+    INTERVIEW_MONTH,
+    TIMELINE_CATEGORIES,
+    WEAPON_CATEGORIES,
+    RussiaChinaYearlySchema,
+    SipriRegisterSchema,
+    TimelineSchema,
+)
 from crmc.tables import (
     AFTER_INTERVIEW,
     PERIOD_ORIGIN,
@@ -39,6 +47,7 @@ from crmc.tables import (
     row_of_min,
     timeline_rows,
 )
+from crmc.tables_schemas import PhasesTable
 
 __all__ = ["deliveries_chart", "purchases_by_category_chart", "timeline_chart"]
 
@@ -54,7 +63,7 @@ def _timeline_description(rows: pd.DataFrame) -> str:
     )
 
 
-def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
+def timeline_chart(timeline: DataFrame[TimelineSchema]) -> alt.LayerChart:
     """Interactive timeline of the module's events, one row per category.
 
     ``timeline`` is :func:`crmc.data.load_timeline`'s frame. Readers filter by category with
@@ -159,7 +168,9 @@ DELIVERIES_SUBTITLE = (
 )
 
 
-def deliveries_chart(yearly: pd.DataFrame, phases: pd.DataFrame | None = None) -> alt.LayerChart:
+def deliveries_chart(
+    yearly: DataFrame[RussiaChinaYearlySchema], phases: DataFrame[PhasesTable] | None = None
+) -> alt.LayerChart:
     """Russian deliveries to China per year, with the module's phases shaded and annotated.
 
     ``yearly`` is :func:`crmc.derived.russia_china_yearly`'s frame; ``phases`` is
@@ -173,7 +184,7 @@ def deliveries_chart(yearly: pd.DataFrame, phases: pd.DataFrame | None = None) -
     phases = phases_frame() if phases is None else phases
     first, last = int(phases["start"].min()), int(phases["end"].max())
     window = yearly[yearly["year"].between(first, last)].reset_index(drop=True)
-    bands = phase_bands(window, phases)
+    bands = phase_bands(yearly, phases)  # the sums read only the phases' years
     x_scale = alt.Scale(domain=[first - 0.5, last + 0.5], nice=False)
     # The phase labels sit in a band above the bars (rows ``_LABEL_ROW_PX`` apart), so the
     # y scale runs on past the tallest bar by that band's share of the plot's height.
@@ -217,7 +228,7 @@ def _purchases_description(table: pd.DataFrame, start: int, end: int, width: int
 
 
 def purchases_by_category_chart(
-    register: pd.DataFrame,
+    register: DataFrame[SipriRegisterSchema],
     start: int = PERIOD_ORIGIN,
     end: int = 2023,
     width: int = PERIOD_WIDTH,

@@ -14,6 +14,8 @@ from typing import Any, cast
 
 import altair as alt
 import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import DataFrame
 
 from crmc.charts.common import (
     SIPRI_CREDIT,
@@ -34,6 +36,7 @@ from crmc.data.schemas import (
     FLOW_STATUSES,
     FLOW_VERDICTS,
     CapabilitiesSchema,
+    FlowsSchema,
 )
 from crmc.tables import (
     CHINA_TO_RUSSIA,
@@ -47,8 +50,8 @@ from crmc.tables import (
     period_label,
     period_start,
     present_in_order,
-    require_columns,
 )
+from crmc.tables_schemas import Checked
 
 __all__ = ["capabilities_matrix_chart", "supply_flows_chart", "two_way_street_chart"]
 
@@ -134,7 +137,7 @@ def _flow_menus(table: pd.DataFrame, forms: list[str]) -> dict[str, alt.Paramete
     }
 
 
-def supply_flows_chart(flows: pd.DataFrame) -> alt.LayerChart:
+def supply_flows_chart(flows: DataFrame[FlowsSchema]) -> alt.LayerChart:
     """Who supplies what: a two-sided bar chart, Russia → China to the left of zero and
     China → Russia to the right, one row per domain (or per programme).
 
@@ -188,7 +191,8 @@ def _two_way_description(table: pd.DataFrame, totals: pd.DataFrame, periods: lis
     )
 
 
-def two_way_street_chart(flows: pd.DataFrame, width: int = PERIOD_WIDTH) -> alt.LayerChart:
+def two_way_street_chart(flows: DataFrame[FlowsSchema],
+                         width: int = PERIOD_WIDTH) -> alt.LayerChart:
     """The "two-way street": flows per ``width``-year period (by the year each began),
     Russia → China above the zero line and China → Russia below, stacked by form.
 
@@ -263,14 +267,14 @@ def _capabilities_description(caps: pd.DataFrame, sides: list[str]) -> str:
     )
 
 
-def capabilities_matrix_chart(capabilities: pd.DataFrame) -> alt.LayerChart:
+@pa.check_types
+def capabilities_matrix_chart(capabilities: Checked[CapabilitiesSchema]) -> alt.LayerChart:
     """Capability × side matrix: which side has the edge in each capability, as coded in the
     module's capabilities data (no scores: a filled square marks the coded side).
 
     Squares are coloured by what the coding rests on (the interview, other sources, or both);
     hover for the statement and its sources. Clicking a basis in the legend highlights it.
     """
-    require_columns(capabilities, CapabilitiesSchema, "capabilities")
     unknown = set(capabilities["edge"]) - set(CAPABILITY_EDGES)
     if unknown:
         raise ValueError(f"unknown edge values: {', '.join(sorted(unknown))}")

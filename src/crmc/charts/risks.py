@@ -15,6 +15,7 @@ from typing import Any, Final, cast
 
 import altair as alt
 import pandas as pd
+from pandera.typing import DataFrame
 
 from crmc import whatif
 from crmc.charts.common import (
@@ -45,6 +46,8 @@ from crmc.data.schemas import (
     IMPLICATION_ACTORS,
     IMPLICATION_SCENARIOS,
     TIMELINE_CATEGORIES,
+    ImplicationsSchema,
+    TimelineSchema,
 )
 from crmc.tables import (
     AFTER_INTERVIEW,
@@ -70,7 +73,8 @@ def _sanctions_description(rows: pd.DataFrame, categories: list[str], when: str)
     )
 
 
-def sanctions_timeline_chart(timeline: pd.DataFrame, since: int = 2014) -> alt.LayerChart:
+def sanctions_timeline_chart(timeline: DataFrame[TimelineSchema],
+                             since: int = 2014) -> alt.LayerChart:
     """Sanctions and escalation events since ``since``, one row per category.
 
     Filled points: events up to the interview; hollow diamonds: later events; a dashed rule
@@ -312,7 +316,7 @@ IMPLICATIONS_TITLE = titled(
 )
 
 
-def implications_matrix_chart(implications: pd.DataFrame) -> alt.LayerChart:
+def implications_matrix_chart(implications: DataFrame[ImplicationsSchema]) -> alt.LayerChart:
     """The US, EU and NATO × three scenarios, each cell the start of its sourced statement(s).
 
     ``implications`` is :func:`crmc.data.load_implications`'s frame. Cell colour says how many

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+from pandera.typing import DataFrame
 
 from crmc.charts.common import SIPRI_CREDIT, highlight, slider, titled, tooltips
+from crmc.data.schemas import SipriImportsSchema
 from crmc.tables import row_of_max
 
 
@@ -21,7 +23,7 @@ def _imports_description(china: pd.DataFrame) -> str:
     )
 
 
-def china_imports_chart(imports: pd.DataFrame) -> alt.Chart:
+def china_imports_chart(imports: DataFrame[SipriImportsSchema]) -> alt.Chart:
     """SIPRI's yearly volume of China's major-arms imports, with a "from year" slider.
 
     ``imports`` is the tidy SIPRI import table (``recipient``, ``year``, ``tiv``). The slider

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import altair as alt
 import pandas as pd
+from pandera.typing import DataFrame
 
 from crmc.charts.common import (
     SIPRI_CREDIT,
@@ -47,6 +48,7 @@ from crmc.classify import (
     validate_code,
     weight_input,
 )
+from crmc.data.schemas import FlowsSchema, SipriRegisterSchema
 from crmc.tables import row_of_max, row_of_min, visibility_table
 
 __all__ = [
@@ -315,7 +317,8 @@ def _visibility_title(table: pd.DataFrame, deals: int) -> alt.TitleParams:
     )
 
 
-def visibility_gap_chart(register: pd.DataFrame, flows: pd.DataFrame) -> alt.LayerChart:
+def visibility_gap_chart(register: DataFrame[SipriRegisterSchema],
+                         flows: DataFrame[FlowsSchema]) -> alt.LayerChart:
     """The "visibility gap": China→Russia flows named in the interview or the module's data,
     against the deals SIPRI's register records.
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import ipywidgets as widgets
-import pandas as pd
+from pandera.typing import DataFrame
 
-from crmc.data.schemas import FLOW_DOMAINS
+from crmc.data.schemas import FLOW_DOMAINS, FlowsSchema
 from crmc.explorers.base import alert_html, html_table
 from crmc.html import source_links_html
 from crmc.tables import DIRECTIONS, as_int, flow_table
@@ -93,18 +93,18 @@ class Dependency:
         return out
 
 
-def programmes(flows: pd.DataFrame) -> list[str]:
+def programmes(flows: DataFrame[FlowsSchema]) -> list[str]:
     """The programmes in ``flows``, alphabetically."""
     return sorted(set(flows["programme"]))
 
 
-def domains(flows: pd.DataFrame) -> list[str]:
+def domains(flows: DataFrame[FlowsSchema]) -> list[str]:
     """The domains in ``flows``, in the schema's order."""
     present = set(flows["domain"])
     return [d for d in FLOW_DOMAINS if d in present]
 
 
-def dependency(flows: pd.DataFrame, name: str, kind: Kind = "programme") -> Dependency:
+def dependency(flows: DataFrame[FlowsSchema], name: str, kind: Kind = "programme") -> Dependency:
     """The components of programme (or domain) ``name``: who supplies each, since when,
     with what evidence. ``flows`` is :func:`crmc.data.load_flows`'s frame.
 
@@ -189,7 +189,7 @@ def format_dependency(dep: Dependency) -> str:
 class DependencyExplorer(widgets.VBox):  # type: ignore[misc,unused-ignore]  # ipywidgets: Any
     """Choose "programme" or "domain", then one of them; the table shows its components."""
 
-    def __init__(self, flows: pd.DataFrame, start: str = "JF-17 engine",
+    def __init__(self, flows: DataFrame[FlowsSchema], start: str = "JF-17 engine",
                  kind: Kind = "programme") -> None:
         self.flows = flows
         self.kind = widgets.Dropdown(

@@ -6,8 +6,9 @@ import html
 from dataclasses import dataclass
 
 import ipywidgets as widgets
-import pandas as pd
+from pandera.typing import DataFrame
 
+from crmc.data.schemas import SipriImportsSchema
 from crmc.explorers.base import year_menu
 from crmc.tables import as_float, as_int, row_of_max
 
@@ -27,7 +28,7 @@ class ImportsSummary:
 
 
 def summarise_imports(
-    imports: pd.DataFrame, recipient: str, start: int, end: int
+    imports: DataFrame[SipriImportsSchema], recipient: str, start: int, end: int
 ) -> ImportsSummary:
     """Total, mean and peak of ``recipient``'s yearly imports between ``start`` and ``end``.
 
@@ -70,7 +71,7 @@ def format_summary(summary: ImportsSummary) -> str:
 class ImportsExplorer(widgets.VBox):
     """Start and end years over SIPRI's yearly imports, with a one-line summary."""
 
-    def __init__(self, imports: pd.DataFrame, recipient: str = "China") -> None:
+    def __init__(self, imports: DataFrame[SipriImportsSchema], recipient: str = "China") -> None:
         self.imports = imports
         self.recipient = recipient
         years = sorted(int(y) for y in imports.loc[imports["recipient"] == recipient, "year"])

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import pandas as pd
+from pandera.typing import DataFrame
 
 from crmc import derived
-from crmc.data.schemas import TIMELINE_CATEGORIES
+from crmc.data.schemas import TIMELINE_CATEGORIES, RussiaChinaYearlySchema, TimelineSchema
 from crmc.explorers.base import alert_html, html_table, year_menu
 from crmc.tables import as_int, event_date_label
+from crmc.tables_schemas import PhasesTable
 
 __all__ = [
     "PeriodComparison",
@@ -106,8 +108,8 @@ def _check_categories(categories: Iterable[str] | None, present: Sequence[str]) 
 
 
 def summarise_period(
-    timeline: pd.DataFrame,
-    yearly: pd.DataFrame,
+    timeline: DataFrame[TimelineSchema],
+    yearly: DataFrame[RussiaChinaYearlySchema],
     start: int,
     end: int,
     categories: Iterable[str] | None = None,
@@ -158,8 +160,8 @@ def summarise_period(
 
 
 def compare_periods(
-    timeline: pd.DataFrame,
-    yearly: pd.DataFrame,
+    timeline: DataFrame[TimelineSchema],
+    yearly: DataFrame[RussiaChinaYearlySchema],
     first: tuple[int, int],
     second: tuple[int, int],
     categories: Iterable[str] | None = None,
@@ -178,14 +180,18 @@ DEFAULT_SECOND: tuple[int, int] = (2014, 2023)
 """Period B the explorer starts with: after Crimea."""
 
 
-def year_range(timeline: pd.DataFrame, yearly: pd.DataFrame) -> tuple[int, int]:
+def year_range(
+    timeline: DataFrame[TimelineSchema], yearly: DataFrame[RussiaChinaYearlySchema]
+) -> tuple[int, int]:
     """The years both the timeline and the yearly series cover: the explorer's choices."""
     low = max(int(timeline["year"].min()), int(yearly["year"].min()))
     high = min(int(timeline["year"].max()), int(yearly["year"].max()))
     return low, high
 
 
-def default_comparison(timeline: pd.DataFrame, yearly: pd.DataFrame) -> PeriodComparison:
+def default_comparison(
+    timeline: DataFrame[TimelineSchema], yearly: DataFrame[RussiaChinaYearlySchema]
+) -> PeriodComparison:
     """The comparison the explorer shows before anyone touches it (the static page's view)."""
     low, high = year_range(timeline, yearly)
 
@@ -195,7 +201,11 @@ def default_comparison(timeline: pd.DataFrame, yearly: pd.DataFrame) -> PeriodCo
     return compare_periods(timeline, yearly, clamp(DEFAULT_FIRST), clamp(DEFAULT_SECOND))
 
 
-def phase_table(timeline: pd.DataFrame, yearly: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
+def phase_table(
+    timeline: DataFrame[TimelineSchema],
+    yearly: DataFrame[RussiaChinaYearlySchema],
+    phases: DataFrame[PhasesTable],
+) -> pd.DataFrame:
     """Per phase: events by category in the timeline beside Russian deliveries (SIPRI).
 
     ``phases`` is :func:`crmc.tables.phases_frame`'s frame. Columns: ``phase``,
@@ -292,8 +302,8 @@ class TimelineExplorer(widgets.VBox):  # type: ignore[misc,unused-ignore]  # ipy
 
     def __init__(
         self,
-        timeline: pd.DataFrame,
-        yearly: pd.DataFrame,
+        timeline: DataFrame[TimelineSchema],
+        yearly: DataFrame[RussiaChinaYearlySchema],
         first: tuple[int, int] = DEFAULT_FIRST,
         second: tuple[int, int] = DEFAULT_SECOND,
     ) -> None:

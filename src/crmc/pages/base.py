@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from pandera.typing import DataFrame
 
+from crmc.data.schemas import ClaimsSchema, SipriRegisterSchema, TimelineSchema
 from crmc.html import html_table
 from crmc.tables import event_when
 
@@ -77,13 +79,13 @@ class Page:
 
 
 def event_dates(
-    timeline: pd.DataFrame, events: Mapping[str, str], prefix: str = "when_"
+    timeline: DataFrame[TimelineSchema], events: Mapping[str, str], prefix: str = "when_"
 ) -> dict[str, Fact]:
     """Reader's dates of timeline events: ``{prefix + key: "26 April 1996", ...}``."""
     return {f"{prefix}{key}": event_when(timeline, event_id) for key, event_id in events.items()}
 
 
-def event_year(timeline: pd.DataFrame, event_id: str) -> int:
+def event_year(timeline: DataFrame[TimelineSchema], event_id: str) -> int:
     """The year of one timeline event; ``KeyError`` naming the id when there is none."""
     rows = timeline.loc[timeline["id"] == event_id, "year"]
     if rows.empty:
@@ -91,7 +93,7 @@ def event_year(timeline: pd.DataFrame, event_id: str) -> int:
     return int(rows.iloc[0])
 
 
-def series_years(timeline: pd.DataFrame, title_prefix: str) -> list[int]:
+def series_years(timeline: DataFrame[TimelineSchema], title_prefix: str) -> list[int]:
     """Years of the timeline's exercises whose title starts with ``title_prefix`` (a named
     series such as "Peace Mission"), each year once, in order."""
     chosen = timeline[
@@ -110,7 +112,7 @@ def year_list(years: Sequence[int]) -> str:
     return text[0] if len(text) == 1 else f"{', '.join(text[:-1])} and {text[-1]}"
 
 
-def deals_between(register: pd.DataFrame) -> dict[str, int]:
+def deals_between(register: DataFrame[SipriRegisterSchema]) -> dict[str, int]:
     """Register deals each way: ``deals_to_china`` (Russia or the Soviet Union as supplier)
     and ``deals_to_russia`` (China as supplier)."""
     pairs = register.groupby(["supplier", "recipient"]).size()
@@ -135,7 +137,7 @@ def deal_facts(deal: pd.Series, prefix: str) -> dict[str, Fact]:
     }
 
 
-def one_deal(register: pd.DataFrame, supplier: str, **match: str) -> pd.Series:
+def one_deal(register: DataFrame[SipriRegisterSchema], supplier: str, **match: str) -> pd.Series:
     """The first register deal from ``supplier`` whose columns equal ``match``; a clear error
     when there is none."""
     rows = register[register["supplier"] == supplier]
@@ -147,7 +149,7 @@ def one_deal(register: pd.DataFrame, supplier: str, **match: str) -> pd.Series:
 
 
 def claims_html(
-    claims: pd.DataFrame, questions: Iterable[int], header: Sequence[str], caption: str,
+    claims: DataFrame[ClaimsSchema], questions: Iterable[int], header: Sequence[str], caption: str,
     columns: Sequence[str] = ("claim", "verdict", "evidence"),
 ) -> str:
     """The fact-check table of the interview's claims on ``questions``."""
