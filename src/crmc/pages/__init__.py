@@ -15,11 +15,13 @@ The facts are plain values, so tests check them without a notebook.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from typing import Literal, get_args
 
 from crmc.data import DataDir
 from crmc.pages.base import Fact, Page
+from crmc.pages.selfcheck_facts import selfcheck_facts
 
 __all__ = ["PAGES", "Fact", "Page", "PageName", "build", "facts", "page"]
 
@@ -35,7 +37,8 @@ def build(name: PageName, data_dir: DataDir = None) -> Page:
         raise KeyError(f"unknown page {name!r}; known pages: {', '.join(PAGES)}")
     module = importlib.import_module(f"crmc.pages.{name}")
     page: Page = module.build(data_dir)
-    return page
+    # Here rather than in Page.self_check: selfcheck_facts reads the page helpers in base.
+    return dataclasses.replace(page, selfcheck_facts=selfcheck_facts(name, data_dir))
 
 
 def facts(name: PageName, data_dir: DataDir = None) -> dict[str, Fact]:

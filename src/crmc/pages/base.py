@@ -43,6 +43,8 @@ class Page:
     """Name → HTML shown by a visible cell: ``page.show("name")``."""
     frames: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     """Name → data frame the page's chart and explorer calls take: ``page.<name>``."""
+    selfcheck_facts: Mapping[str, Fact] = field(default_factory=dict)
+    """Facts only the page's self-check quotes (set by :func:`crmc.pages.build`)."""
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         # Only reached for names that are not fields: the page's frames.
@@ -62,10 +64,9 @@ class Page:
 
     def self_check(self) -> Any:
         """The page's self-check questions (:mod:`crmc.selfcheck`), commit-first."""
-        from crmc.pages.selfcheck_facts import selfcheck_facts
         from crmc.selfcheck import SelfCheck
 
-        return SelfCheck(self.name, {**self.facts, **selfcheck_facts(self.name)})
+        return SelfCheck(self.name, {**self.facts, **self.selfcheck_facts})
 
     def glue(self) -> None:
         """Glue every fact and block into the notebook, without displaying them."""
