@@ -50,6 +50,26 @@ def test_search_finds_names_as_typed(
     assert any(expected_page in href for href in results), f"{query!r} → {results}"
 
 
+def _snippets(
+    browser: Browser, url: str, ready_js: str, selector: str, settle_ms: int = 0
+) -> list[str]:
+    """The result snippets of a search page, once ``ready_js`` holds (no outside request)."""
+    context = browser.new_context()
+    guard_context(context, {})
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.wait_for_function(ready_js, timeout=15_000)
+        if settle_ms:
+            page.wait_for_timeout(settle_ms)
+        snippets: list[str] = page.eval_on_selector_all(
+            selector, "ps => ps.map(p => p.textContent.trim())"
+        )
+    finally:
+        context.close()
+    return snippets
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("query", ["objectives", "S-400"])
 def test_snippets_show_page_text_not_its_contents_list(
@@ -58,21 +78,13 @@ def test_snippets_show_page_text_not_its_contents_list(
     # Each page's "Contents" list and header buttons sit inside its main region, where
     # Sphinx takes snippets from; crmc-search.js strips them. Without it, "objectives" gave
     # "Contents Learning objectives What the interview says ..." and "S-400" gave "...Binder".
-    context = browser.new_context()
-    guard_context(context, {})
-    page = context.new_page()
-    try:
-        page.goto(base_url + "search.html?q=" + quote_plus(query))
-        page.wait_for_function(
-            "() => document.querySelectorAll('#search-results p.context').length > 3",
-            timeout=15_000,
-        )
-        page.wait_for_timeout(500)
-        snippets = page.eval_on_selector_all(
-            "#search-results p.context", "ps => ps.map(p => p.textContent.trim())"
-        )
-    finally:
-        context.close()
+    snippets = _snippets(
+        browser,
+        base_url + "search.html?q=" + quote_plus(query),
+        "() => document.querySelectorAll('#search-results p.context').length > 3",
+        "#search-results p.context",
+        settle_ms=500,
+    )
     for snippet in snippets:
         text = snippet.lstrip(". …")
         assert not text.startswith(("Contents", "Binder")), snippet[:120]
@@ -87,22 +99,14 @@ def test_snippet_of_a_glued_name_centres_on_the_name(
 ) -> None:
     # "S-400" is looked up as "s400", which no page's text holds; crmc-search.js finds the
     # name as the text writes it, so the snippet shows it instead of the page's first lines.
-    context = browser.new_context()
-    guard_context(context, {})
-    page = context.new_page()
-    try:
-        page.goto(base_url + "search.html?q=" + quote_plus(query))
-        # Sphinx lists the results, then fetches each page and adds its snippet.
-        page.wait_for_function(
-            "() => { const lis = [...document.querySelectorAll('#search-results ul.search li')];"
-            " return lis.length > 0 && lis.every(li => li.querySelector('p.context')); }",
-            timeout=15_000,
-        )
-        snippets = page.eval_on_selector_all(
-            "#search-results ul.search li p.context", "ps => ps.map(p => p.textContent.trim())"
-        )
-    finally:
-        context.close()
+    # Sphinx lists the results, then fetches each page and adds its snippet.
+    snippets = _snippets(
+        browser,
+        base_url + "search.html?q=" + quote_plus(query),
+        "() => { const lis = [...document.querySelectorAll('#search-results ul.search li')];"
+        " return lis.length > 0 && lis.every(li => li.querySelector('p.context')); }",
+        "#search-results ul.search li p.context",
+    )
     assert typed in snippets[0], snippets[0][:300]
     # Every result page holds the name somewhere: each snippet shows it.
     assert all(typed.lower() in s.lower() for s in snippets), [s[:160] for s in snippets]
